@@ -1,0 +1,10 @@
+# Compile options shared by every strata target (not exported to users).
+add_library(strata_build_options INTERFACE)
+target_compile_options(strata_build_options INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion)
+if(STRATA_WARNINGS_AS_ERRORS)
+  target_compile_options(strata_build_options INTERFACE -Werror)
+endif()
+if(STRATA_SANITIZE)
+  target_compile_options(strata_build_options INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(strata_build_options INTERFACE -fsanitize=address,undefined)
+endif()

@@ -1,0 +1,68 @@
+// The SQLite driver: embedded, the default.
+//
+// Bindings (chosen at connect):
+//   strata::sqlite::file{"app.db"}      a database file (created unless open_mode says not)
+//   strata::sqlite::memory{}            a private in-memory database
+//   strata::sqlite::handle{db}          an existing sqlite3* the caller owns; never closed
+// Settings (WAL, foreign keys, busy timeout, synchronous, caches) ride on the binding.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+#include "strata/driver.hpp"
+
+struct sqlite3;
+
+namespace strata::sqlite {
+
+enum class journal_mode { wal, delete_, truncate, memory, keep };
+enum class synchronous { off, normal, full, keep };
+enum class open_mode { read_write_create, read_write, read_only };
+
+struct settings {
+    journal_mode journal = journal_mode::wal;
+    bool foreign_keys = true;
+    std::chrono::milliseconds busy_timeout{5000};
+    synchronous sync = synchronous::normal;
+    std::size_t statement_cache_size = 64;  // prepared statements kept per connection (LRU)
+    // Extra read-only connections for reads of file databases in WAL mode. When all are
+    // busy a read runs on the writer connection instead of waiting.
+    std::size_t max_readers = 4;
+};
+
+struct file {
+    std::string path;
+    open_mode mode = open_mode::read_write_create;
+    settings options{};
+};
+
+struct memory {
+    settings options{};
+};
+
+// An sqlite3* opened by the caller. strata never closes it. It is used by one thread at
+// a time; strata applies `options` only when apply_settings is true.
+struct handle {
+    ::sqlite3* db = nullptr;
+    bool apply_settings = false;
+    settings options{};
+};
+
+// Safe, redacted descriptions (what errors and logs print).
+[[nodiscard]] std::string describe_binding(const file& f);
+[[nodiscard]] std::string describe_binding(const memory& m);
+[[nodiscard]] std::string describe_binding(const handle& h);
+
+[[nodiscard]] target_descriptor target();
+[[nodiscard]] adapter_descriptor adapter();
+[[nodiscard]] driver_descriptor driver();
+// target + adapter + driver, plus the given middleware.
+[[nodiscard]] stack make_stack(std::vector<std::shared_ptr<middleware>> middleware = {});
+
+// Parses "sqlite:PATH", "sqlite::memory:", "sqlite://PATH" and "file:PATH" into a binding.
+// DRIVER.BINDING_INVALID{field=url} for anything else.
+[[nodiscard]] binding parse_url(std::string_view url);
+
+}  // namespace strata::sqlite

@@ -1,0 +1,127 @@
+#include "sqlite_connection.hpp"
+
+#include <cctype>
+
+#include "sqlite_errors.hpp"
+
+namespace strata::sqlite::detail {
+namespace {
+
+// True when nothing but whitespace, comments and semicolons follows a statement.
+bool only_trivia(const char* tail) {
+    std::string_view s(tail);
+    while (!s.empty()) {
+        if (std::isspace(static_cast<unsigned char>(s.front())) || s.front() == ';') {
+            s.remove_prefix(1);
+        } else if (s.starts_with("--")) {
+            const auto nl = s.find('\n');
+            s.remove_prefix(nl == std::string_view::npos ? s.size() : nl + 1);
+        } else if (s.starts_with("/*")) {
+            const auto end = s.find("*/");
+            s.remove_prefix(end == std::string_view::npos ? s.size() : end + 2);
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+connection::connection(sqlite3* db, bool owned, std::size_t cache_capacity)
+    : db_(db), owned_(owned), capacity_(cache_capacity) {}
+
+connection::~connection() {
+    for (auto& [sql, stmt] : lru_) sqlite3_finalize(stmt);
+    if (owned_) sqlite3_close_v2(db_);
+}
+
+sqlite3_stmt* connection::take(std::string_view sql) {
+    if (auto it = index_.find(sql); it != index_.end()) {
+        sqlite3_stmt* stmt = it->second->second;
+        lru_.erase(it->second);
+        index_.erase(it);
+        return stmt;
+    }
+    sqlite3_stmt* stmt = nullptr;
+    const char* tail = nullptr;
+    const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                                      &stmt, &tail);
+    if (rc != SQLITE_OK) throw make_error(db_, rc, "prepare");
+    if (stmt == nullptr) {
+        throw error(std::string(codes::plan_empty), "The SQL text holds no statement. Pass one SQL statement.");
+    }
+    if (tail != nullptr && !only_trivia(tail)) {
+        sqlite3_finalize(stmt);
+        throw error(std::string(codes::plan_multiple_statements),
+                    "The SQL text holds more than one statement. Pass one statement per plan.");
+    }
+    return stmt;
+}
+
+void connection::give_back(std::string_view sql, sqlite3_stmt* stmt) noexcept {
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    if (capacity_ == 0 || index_.contains(sql)) {
+        sqlite3_finalize(stmt);  // caching off, or another copy is already cached
+        return;
+    }
+    try {
+        lru_.emplace_front(std::string(sql), stmt);
+        index_.emplace(lru_.front().first, lru_.begin());
+    } catch (...) {
+        if (!lru_.empty() && lru_.front().second == stmt) lru_.pop_front();
+        sqlite3_finalize(stmt);
+        return;
+    }
+    while (lru_.size() > capacity_) {
+        index_.erase(lru_.back().first);
+        sqlite3_finalize(lru_.back().second);
+        lru_.pop_back();
+    }
+}
+
+void connection::exec(const char* sql, std::string_view during) {
+    const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) throw make_error(db_, rc, during);
+}
+
+std::string connection::apply(const settings& s, bool set_journal) {
+    sqlite3_busy_timeout(db_, static_cast<int>(s.busy_timeout.count()));
+    exec(s.foreign_keys ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF", "PRAGMA foreign_keys");
+    switch (s.sync) {
+        case synchronous::off: exec("PRAGMA synchronous=OFF", "PRAGMA synchronous"); break;
+        case synchronous::normal: exec("PRAGMA synchronous=NORMAL", "PRAGMA synchronous"); break;
+        case synchronous::full: exec("PRAGMA synchronous=FULL", "PRAGMA synchronous"); break;
+        case synchronous::keep: break;
+    }
+    const char* journal = nullptr;
+    if (set_journal) {
+        switch (s.journal) {
+            case journal_mode::wal: journal = "PRAGMA journal_mode=WAL"; break;
+            case journal_mode::delete_: journal = "PRAGMA journal_mode=DELETE"; break;
+            case journal_mode::truncate: journal = "PRAGMA journal_mode=TRUNCATE"; break;
+            case journal_mode::memory: journal = "PRAGMA journal_mode=MEMORY"; break;
+            case journal_mode::keep: break;
+        }
+    }
+    std::string mode;
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v2(db_, journal ? journal : "PRAGMA journal_mode", -1, &stmt, nullptr);
+    if (rc != SQLITE_OK) throw make_error(db_, rc, "PRAGMA journal_mode");
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        if (auto* t = sqlite3_column_text(stmt, 0)) mode = reinterpret_cast<const char*>(t);
+        rc = sqlite3_step(stmt);
+    }
+    if (rc != SQLITE_DONE) {
+        error e = make_error(db_, rc, "PRAGMA journal_mode");
+        sqlite3_finalize(stmt);
+        throw e;
+    }
+    sqlite3_finalize(stmt);
+    for (char& c : mode) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return mode;
+}
+
+}  // namespace strata::sqlite::detail

@@ -1,0 +1,57 @@
+// Internal: one sqlite3 connection with its prepared-statement cache (bounded LRU).
+//
+// A connection is used by one thread at a time: callers hold lock() around every call
+// into SQLite (step, prepare, reset, errmsg). A statement taken from the cache belongs to
+// its taker until it is given back, so two streams never share a statement.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <list>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "strata/sqlite.hpp"
+
+namespace strata::sqlite::detail {
+
+struct string_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
+class connection {
+public:
+    // Takes `db`; closes it at destruction only when `owned`.
+    connection(sqlite3* db, bool owned, std::size_t cache_capacity);
+    connection(const connection&) = delete;
+    connection& operator=(const connection&) = delete;
+    ~connection();
+
+    [[nodiscard]] sqlite3* db() const noexcept { return db_; }
+    [[nodiscard]] std::unique_lock<std::mutex> lock() { return std::unique_lock(mutex_); }
+
+    // With the lock held: a prepared statement for `sql` (cached or new). Throws
+    // PLAN.MULTIPLE_STATEMENTS / PLAN.EMPTY / the mapped SQLite error.
+    [[nodiscard]] sqlite3_stmt* take(std::string_view sql);
+    // With the lock held: resets `stmt` and keeps it for reuse (or finalizes it).
+    void give_back(std::string_view sql, sqlite3_stmt* stmt) noexcept;
+
+    // Applies PRAGMAs and the busy timeout. Returns the journal mode now in effect.
+    std::string apply(const settings& s, bool set_journal);
+
+private:
+    void exec(const char* sql, std::string_view during);
+
+    sqlite3* db_;
+    bool owned_;
+    std::size_t capacity_;
+    std::mutex mutex_;
+    using entry = std::pair<std::string, sqlite3_stmt*>;
+    std::list<entry> lru_;  // front = most recently used
+    std::unordered_map<std::string, std::list<entry>::iterator, string_hash, std::equal_to<>> index_;
+};
+
+}  // namespace strata::sqlite::detail

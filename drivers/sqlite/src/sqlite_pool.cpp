@@ -1,0 +1,153 @@
+#include "sqlite_pool.hpp"
+
+#include <climits>
+
+#include "sqlite_errors.hpp"
+
+namespace strata::sqlite::detail {
+namespace {
+
+constexpr std::string_view driver_name = "sqlite";
+
+void validate(const settings& s) {
+    if (s.busy_timeout.count() < 0 || s.busy_timeout.count() > INT_MAX)
+        driver_errors::binding_invalid(driver_name, "busy_timeout", "must be between 0 and 2147483647 ms");
+    if (s.statement_cache_size > 100000)
+        driver_errors::binding_invalid(driver_name, "statement_cache_size", "must be at most 100000");
+    if (s.max_readers > 64) driver_errors::binding_invalid(driver_name, "max_readers", "must be at most 64");
+}
+
+sqlite3* open_db(const std::string& path, int flags, const std::string& description) {
+    sqlite3* db = nullptr;
+    const int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+        error e = make_error(db, rc, "open");
+        sqlite3_close_v2(db);
+        throw std::move(e.with_detail("binding", description));
+    }
+    sqlite3_extended_result_codes(db, 1);
+    return db;
+}
+
+}  // namespace
+
+lease::~lease() {
+    if (exclusive_ && owner_) owner_->give_back(std::move(conn_));
+}
+
+std::shared_ptr<pool> pool::open(const binding& b) {
+    std::shared_ptr<pool> p(new pool());
+    p->description_ = b.describe();
+    if (const file* f = b.get_if<file>()) {
+        if (f->path.empty()) driver_errors::binding_invalid(driver_name, "path", "must not be empty");
+        if (f->path.find('\0') != std::string::npos)
+            driver_errors::binding_invalid(driver_name, "path", "must not contain a NUL character");
+        validate(f->options);
+        p->settings_ = f->options;
+        p->path_ = f->path;
+        const bool in_memory = f->path == ":memory:";
+        int flags = 0;
+        switch (f->mode) {
+            case open_mode::read_write_create: flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE; break;
+            case open_mode::read_write: flags = SQLITE_OPEN_READWRITE; break;
+            case open_mode::read_only: flags = SQLITE_OPEN_READONLY; break;
+        }
+        auto conn = std::make_shared<connection>(open_db(f->path, flags, p->description_), true,
+                                                 f->options.statement_cache_size);
+        try {
+            const std::string mode = conn->apply(f->options, f->mode != open_mode::read_only && !in_memory);
+            p->readers_enabled_ = !in_memory && mode == "wal" && f->options.max_readers > 0;
+        } catch (error& e) {
+            throw std::move(e.with_detail("binding", p->description_));
+        }
+        p->primary_ = std::move(conn);
+    } else if (const memory* m = b.get_if<memory>()) {
+        validate(m->options);
+        p->settings_ = m->options;
+        auto conn = std::make_shared<connection>(
+            open_db(":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, p->description_), true,
+            m->options.statement_cache_size);
+        conn->apply(m->options, false);
+        p->primary_ = std::move(conn);
+    } else if (const handle* h = b.get_if<handle>()) {
+        if (h->db == nullptr) driver_errors::binding_invalid(driver_name, "db", "must not be null");
+        validate(h->options);
+        p->settings_ = h->options;
+        auto conn = std::make_shared<connection>(h->db, false, h->options.statement_cache_size);
+        if (h->apply_settings) {
+            auto lock = conn->lock();
+            conn->apply(h->options, true);
+        }
+        p->primary_ = std::move(conn);
+    } else {
+        driver_errors::binding_invalid(driver_name, "binding",
+                                       "must be strata::sqlite::file, strata::sqlite::memory or "
+                                       "strata::sqlite::handle");
+    }
+    return p;
+}
+
+std::shared_ptr<connection> pool::open_reader() {
+    auto conn = std::make_shared<connection>(open_db(path_, SQLITE_OPEN_READONLY, description_), true,
+                                             settings_.statement_cache_size);
+    settings s = settings_;
+    s.sync = synchronous::keep;  // a property of writers
+    conn->apply(s, false);
+    return conn;
+}
+
+lease pool::acquire(statement_kind kind) {
+    if (kind == statement_kind::read && readers_enabled_) {
+        std::unique_lock lock(mutex_);
+        if (!idle_.empty()) {
+            auto conn = std::move(idle_.back());
+            idle_.pop_back();
+            return lease(shared_from_this(), std::move(conn), true);
+        }
+        if (readers_ < settings_.max_readers) {
+            ++readers_;
+            lock.unlock();
+            try {
+                return lease(shared_from_this(), open_reader(), true);
+            } catch (...) {
+                lock.lock();
+                --readers_;
+                throw;
+            }
+        }
+        // every reader is busy: share the writer instead of waiting
+    }
+    return lease(shared_from_this(), primary_, false);
+}
+
+void pool::give_back(std::shared_ptr<connection> reader) noexcept {
+    std::lock_guard lock(mutex_);
+    if (closed()) {
+        --readers_;
+        return;  // dropped: closes when this last reference goes
+    }
+    try {
+        idle_.push_back(std::move(reader));
+    } catch (...) {
+        --readers_;
+    }
+}
+
+void pool::close() noexcept {
+    std::vector<std::shared_ptr<connection>> drop;
+    {
+        std::lock_guard lock(mutex_);
+        closed_.store(true, std::memory_order_release);
+        drop.swap(idle_);
+        readers_ -= drop.size();
+    }
+    // primary_ stays referenced until the pool itself goes (streams still hold the pool),
+    // but no new work reaches it: every pull checks closed().
+}
+
+std::size_t pool::readers_open() const {
+    std::lock_guard lock(mutex_);
+    return readers_;
+}
+
+}  // namespace strata::sqlite::detail

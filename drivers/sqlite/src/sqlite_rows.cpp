@@ -1,0 +1,201 @@
+#include "sqlite_rows.hpp"
+
+#include <cctype>
+#include <cstring>
+
+#include "sqlite_errors.hpp"
+#include "strata/timestamp_text.hpp"
+
+namespace strata::sqlite::detail {
+namespace {
+
+constexpr int progress_interval = 1000;  // VM instructions between deadline/cancel checks
+
+std::string upper(const char* s) {
+    std::string out = s ? s : "";
+    for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return out;
+}
+
+error aborted(const execution_control& c) {
+    const bool cancelled = c.cancel.cancelled();
+    return error(std::string(codes::runtime_aborted),
+                 cancelled ? "The statement was cancelled." : "The statement ran past its deadline and was stopped.",
+                 {{"reason", cancelled ? "cancelled" : "deadline"}});
+}
+
+bool control_fired(const execution_control& c) {
+    return c.cancel.cancelled() || (c.deadline && clock::now() >= *c.deadline);
+}
+
+}  // namespace
+
+rows::rows(lease l, const statement& s, const execution_control& control)
+    : lease_(std::move(l)), sql_(s.sql), control_(control) {
+    auto lock = lease_.conn().lock();
+    stmt_ = lease_.conn().take(sql_);
+    try {
+        bind(s.source->params());
+    } catch (...) {
+        release();
+        throw;
+    }
+}
+
+rows::~rows() {
+    if (stmt_ != nullptr) {
+        auto lock = lease_.conn().lock();
+        release();
+    }
+}
+
+void rows::release() noexcept {
+    lease_.conn().give_back(sql_, stmt_);
+    stmt_ = nullptr;
+}
+
+void rows::bind(const std::vector<value>& params) {
+    const int expected = sqlite3_bind_parameter_count(stmt_);
+    if (static_cast<std::size_t>(expected) != params.size()) {
+        throw error(std::string(codes::plan_param_count),
+                    "The statement has " + std::to_string(expected) + " placeholders but " +
+                        std::to_string(params.size()) + " parameters were given. Pass one value per placeholder.",
+                    {{"placeholders", std::to_string(expected)}, {"parameters", std::to_string(params.size())}});
+    }
+    for (int i = 0; i < expected; ++i) {
+        const value& v = params[static_cast<std::size_t>(i)];
+        const int idx = i + 1;
+        int rc = SQLITE_OK;
+        // Text and blobs are bound without copying: the plan owns them and outlives us.
+        struct binder {
+            sqlite3_stmt* s;
+            int idx;
+            int operator()(null_t) const { return sqlite3_bind_null(s, idx); }
+            int operator()(bool b) const { return sqlite3_bind_int(s, idx, b ? 1 : 0); }
+            int operator()(std::int64_t x) const { return sqlite3_bind_int64(s, idx, x); }
+            int operator()(double x) const { return sqlite3_bind_double(s, idx, x); }
+            int operator()(const std::string& t) const {
+                return sqlite3_bind_text64(s, idx, t.data(), t.size(), SQLITE_STATIC, SQLITE_UTF8);
+            }
+            int operator()(const blob& b) const {
+                return sqlite3_bind_blob64(s, idx, b.empty() ? "" : static_cast<const void*>(b.data()), b.size(),
+                                           SQLITE_STATIC);
+            }
+            int operator()(timestamp t) const {
+                const std::string text = format_timestamp(t);
+                return sqlite3_bind_text64(s, idx, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+            }
+            int operator()(const json_text& j) const {
+                return sqlite3_bind_text64(s, idx, j.text.data(), j.text.size(), SQLITE_STATIC, SQLITE_UTF8);
+            }
+        };
+        rc = std::visit(binder{stmt_, idx}, v.get());
+        if (rc != SQLITE_OK) throw make_error(lease_.conn().db(), rc, "bind");
+    }
+}
+
+int rows::on_progress(void* self) noexcept {
+    auto* r = static_cast<rows*>(self);
+    if (control_fired(r->control_)) {
+        r->stopped_by_control_ = true;
+        return 1;
+    }
+    return 0;
+}
+
+void rows::build_shape() {
+    const int n = sqlite3_column_count(stmt_);
+    std::vector<column_info> cols;
+    cols.reserve(static_cast<std::size_t>(n));
+    hints_.assign(static_cast<std::size_t>(n), hint::none);
+    for (int i = 0; i < n; ++i) {
+        const char* name = sqlite3_column_name(stmt_, i);
+        const char* table = sqlite3_column_table_name(stmt_, i);
+        cols.push_back({name ? name : "", table ? table : ""});
+        const std::string decl = upper(sqlite3_column_decltype(stmt_, i));
+        if (decl == "BOOLEAN" || decl == "BOOL") hints_[static_cast<std::size_t>(i)] = hint::boolean;
+        else if (decl == "TIMESTAMP" || decl == "DATETIME" || decl == "TIMESTAMPTZ")
+            hints_[static_cast<std::size_t>(i)] = hint::timestamp;
+        else if (decl == "JSON" || decl == "JSONB") hints_[static_cast<std::size_t>(i)] = hint::json;
+    }
+    shape_ = std::make_shared<const row_shape>(std::move(cols));
+}
+
+void rows::read_row(row& out) {
+    if (!shape_) build_shape();
+    std::vector<value> values;
+    if (out.shape_ptr() == shape_) values = std::move(out.mutable_values());  // reuse the buffer
+    values.resize(shape_->size());
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        const int c = static_cast<int>(i);
+        switch (sqlite3_column_type(stmt_, c)) {
+            case SQLITE_INTEGER: {
+                const std::int64_t x = sqlite3_column_int64(stmt_, c);
+                values[i] = (hints_[i] == hint::boolean && (x == 0 || x == 1)) ? value{x == 1} : value{x};
+                break;
+            }
+            case SQLITE_FLOAT: values[i] = value{sqlite3_column_double(stmt_, c)}; break;
+            case SQLITE_TEXT: {
+                const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, c));
+                std::string text(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, c)));
+                if (hints_[i] == hint::timestamp) {
+                    if (auto t = parse_timestamp(text)) {
+                        values[i] = value{*t};
+                        break;
+                    }
+                } else if (hints_[i] == hint::json) {
+                    values[i] = value{json_text{std::move(text)}};
+                    break;
+                }
+                values[i] = value{std::move(text)};
+                break;
+            }
+            case SQLITE_BLOB: {
+                const auto* p = static_cast<const std::byte*>(sqlite3_column_blob(stmt_, c));
+                values[i] = value{blob(p, p + sqlite3_column_bytes(stmt_, c))};
+                break;
+            }
+            default: values[i] = value{}; break;
+        }
+    }
+    out = row(shape_, std::move(values));
+}
+
+void rows::fail(int rc) {
+    error e = (rc & 0xFF) == SQLITE_INTERRUPT && stopped_by_control_ ? aborted(control_)
+                                                                      : make_error(lease_.conn().db(), rc, "step");
+    release();
+    throw e;
+}
+
+bool rows::next(row& out) {
+    if (stmt_ == nullptr) return false;
+    if (lease_.owner().closed()) {
+        auto lock = lease_.conn().lock();
+        release();
+        driver_errors::closed("sqlite", "reading a result");
+    }
+    auto lock = lease_.conn().lock();
+    const bool controlled = control_.active();
+    if (controlled) {
+        if (control_fired(control_)) {
+            const error e = aborted(control_);
+            release();
+            throw e;
+        }
+        sqlite3_progress_handler(lease_.conn().db(), progress_interval, &rows::on_progress, this);
+    }
+    const int rc = sqlite3_step(stmt_);
+    if (controlled) sqlite3_progress_handler(lease_.conn().db(), 0, nullptr, nullptr);
+    if (rc == SQLITE_ROW) {
+        read_row(out);
+        return true;
+    }
+    if (rc == SQLITE_DONE) {
+        release();
+        return false;
+    }
+    fail(rc);
+}
+
+}  // namespace strata::sqlite::detail

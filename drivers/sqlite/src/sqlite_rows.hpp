@@ -1,0 +1,37 @@
+// Internal: the row source of one SQLite statement.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "sqlite_pool.hpp"
+#include "strata/driver.hpp"
+
+namespace strata::sqlite::detail {
+
+class rows final : public row_source {
+public:
+    // Prepares (or takes from the cache) and binds. Throws the mapped error.
+    rows(lease l, const statement& s, const execution_control& control);
+    ~rows() override;
+    bool next(row& out) override;
+
+private:
+    enum class hint : unsigned char { none, boolean, timestamp, json };
+    void bind(const std::vector<value>& params);
+    void build_shape();
+    void read_row(row& out);
+    void release() noexcept;
+    [[noreturn]] void fail(int rc);
+    static int on_progress(void* self) noexcept;
+
+    lease lease_;
+    std::string_view sql_;
+    sqlite3_stmt* stmt_ = nullptr;
+    execution_control control_;
+    bool stopped_by_control_ = false;
+    std::shared_ptr<const row_shape> shape_;
+    std::vector<hint> hints_;
+};
+
+}  // namespace strata::sqlite::detail

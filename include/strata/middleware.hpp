@@ -1,0 +1,60 @@
+// Middleware SPI: hooks around every execution. Absent middleware costs nothing.
+//
+//   intercept      -> may answer the execution itself (rows), skipping the driver
+//   before_execute -> may throw to block the execution (nothing reaches the database)
+//   on_row         -> sees every row as it streams; may throw to stop the stream
+//   after_execute  -> sees the outcome, row count and duration (also on failure)
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "strata/cancel.hpp"
+#include "strata/plan.hpp"
+#include "strata/row.hpp"
+
+namespace strata {
+
+enum class execution_scope { runtime, connection, transaction };
+[[nodiscard]] std::string_view to_string(execution_scope s) noexcept;
+
+using clock = std::chrono::steady_clock;
+
+struct execution_context {
+    std::uint64_t id = 0;  // unique per runtime process
+    execution_scope scope = execution_scope::runtime;
+    const plan* statement = nullptr;
+    std::optional<clock::time_point> deadline;
+    cancel_token cancel;
+    clock::time_point started{};
+    std::uint64_t rows = 0;  // rows streamed so far (on_row sees the count including its row)
+};
+
+enum class execution_outcome { success, error, aborted, intercepted };
+[[nodiscard]] std::string_view to_string(execution_outcome o) noexcept;
+
+struct execution_summary {
+    execution_outcome outcome = execution_outcome::success;
+    std::uint64_t rows = 0;
+    std::chrono::nanoseconds duration{0};
+    std::exception_ptr error;  // set when outcome is error or aborted
+    // True when the stream was dropped before it was read to the end.
+    bool abandoned = false;
+};
+
+class middleware {
+public:
+    virtual ~middleware() = default;
+    [[nodiscard]] virtual std::string_view name() const noexcept = 0;
+    virtual std::optional<std::vector<row>> intercept(const execution_context&) { return std::nullopt; }
+    virtual void before_execute(const execution_context&) {}
+    virtual void on_row(const execution_context&, const row&) {}
+    // Must not throw on the failure path; may throw (e.g. a strict budget) on success.
+    virtual void after_execute(const execution_context&, const execution_summary&) {}
+};
+
+}  // namespace strata

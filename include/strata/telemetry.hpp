@@ -1,0 +1,56 @@
+// Telemetry middleware: per-fingerprint counters (executions, failures, rows, time) and
+// an optional event sink. The fingerprint is the normalized SQL (literals replaced by ?,
+// whitespace folded, keywords lower-cased) and a stable 64-bit hash of it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "strata/middleware.hpp"
+
+namespace strata {
+
+struct telemetry_event {
+    std::uint64_t execution_id = 0;
+    std::string fingerprint;  // normalized SQL
+    std::string hash;         // 16 hex digits
+    execution_outcome outcome = execution_outcome::success;
+    std::uint64_t rows = 0;
+    std::chrono::nanoseconds duration{0};
+    std::string error_code;  // empty on success
+};
+
+struct telemetry_counters {
+    std::uint64_t executions = 0;
+    std::uint64_t failures = 0;
+    std::uint64_t rows = 0;
+    std::chrono::nanoseconds total_time{0};
+};
+
+class telemetry final : public middleware {
+public:
+    explicit telemetry(std::function<void(const telemetry_event&)> sink = {});
+    [[nodiscard]] std::string_view name() const noexcept override { return "telemetry"; }
+    void after_execute(const execution_context& ctx, const execution_summary& s) override;
+
+    // Counters by normalized SQL fingerprint, and summed over all.
+    [[nodiscard]] std::map<std::string, telemetry_counters> by_fingerprint() const;
+    [[nodiscard]] telemetry_counters totals() const;
+
+private:
+    std::function<void(const telemetry_event&)> sink_;
+    mutable std::mutex mutex_;
+    std::map<std::string, telemetry_counters> counters_;
+    telemetry_counters totals_;
+};
+
+// Normalized SQL and its hash, as telemetry computes them.
+[[nodiscard]] std::string normalize_sql(std::string_view sql);
+[[nodiscard]] std::string fingerprint_hash(std::string_view normalized);
+
+}  // namespace strata

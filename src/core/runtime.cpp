@@ -1,0 +1,103 @@
+#include "strata/runtime.hpp"
+
+#include <atomic>
+
+#include "stream_state.hpp"
+#include "strata/error.hpp"
+
+namespace strata {
+
+struct runtime::impl {
+    strata::stack stack;
+    std::shared_ptr<const detail::execution_target> target;
+};
+
+namespace {
+std::atomic<std::uint64_t> next_execution_id{1};
+
+void require(bool ok, std::string_view what) {
+    if (!ok) {
+        throw error("RUNTIME.STACK_INVALID",
+                    "The execution stack is incomplete: " + std::string(what) +
+                        ". Build it with the driver's make_stack() or fill every descriptor.",
+                    {{"missing", std::string(what)}});
+    }
+}
+}  // namespace
+
+runtime instantiate(strata::stack s) {
+    require(static_cast<bool>(s.driver.create), "driver descriptor has no factory");
+    require(!s.target.dialect.empty(), "target has no dialect");
+    if (s.adapter.dialect != s.target.dialect || s.driver.dialect != s.target.dialect) {
+        throw error("RUNTIME.STACK_INVALID",
+                    "The stack mixes dialects (target " + s.target.dialect + ", adapter " + s.adapter.dialect +
+                        ", driver " + s.driver.dialect + "). Use one dialect's target, adapter and driver.",
+                    {{"target", s.target.dialect}, {"adapter", s.adapter.dialect}, {"driver", s.driver.dialect}});
+    }
+    for (const auto& m : s.middleware) require(m != nullptr, "a middleware entry is null");
+    auto target = std::make_shared<detail::execution_target>();
+    target->driver = std::shared_ptr<strata::driver>(s.driver.create());
+    require(target->driver != nullptr, "driver factory returned nothing");
+    target->middleware = s.middleware;
+    target->lower = s.adapter.lower;
+    auto i = std::make_shared<runtime::impl>();
+    i->stack = std::move(s);
+    i->target = std::move(target);
+    return runtime{std::move(i)};
+}
+
+driver_state runtime::state() const noexcept { return impl_->target->driver->state(); }
+void runtime::connect(const binding& b) { impl_->target->driver->connect(b); }
+void runtime::close() { impl_->target->driver->close(); }
+capabilities runtime::caps() const { return impl_->target->driver->caps(); }
+const strata::stack& runtime::stack() const noexcept { return impl_->stack; }
+
+result_stream runtime::execute(const plan& p, const execute_options& options) const {
+    if (const auto st = state(); st != driver_state::connected) {
+        driver_errors::wrong_state(impl_->stack.driver.id, st, "execute()");
+    }
+    execution_context ctx;
+    ctx.id = next_execution_id.fetch_add(1, std::memory_order_relaxed);
+    ctx.scope = execution_scope::runtime;
+    ctx.cancel = options.cancel;
+    ctx.deadline = options.deadline;
+    if (options.timeout) {
+        if (options.timeout->count() < 0) {
+            throw error(std::string(codes::runtime_invalid_argument), "A timeout must not be negative.",
+                        {{"timeout_ms", std::to_string(options.timeout->count())}});
+        }
+        const auto d = clock::now() + *options.timeout;
+        if (!ctx.deadline || d < *ctx.deadline) ctx.deadline = d;
+    }
+    return result_stream{std::make_unique<detail::stream_state>(impl_->target, p, std::move(ctx))};
+}
+
+std::string_view to_string(driver_state s) noexcept {
+    switch (s) {
+        case driver_state::unbound: return "unbound";
+        case driver_state::connected: return "connected";
+        case driver_state::closed: return "closed";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(execution_scope s) noexcept {
+    switch (s) {
+        case execution_scope::runtime: return "runtime";
+        case execution_scope::connection: return "connection";
+        case execution_scope::transaction: return "transaction";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(execution_outcome o) noexcept {
+    switch (o) {
+        case execution_outcome::success: return "success";
+        case execution_outcome::error: return "error";
+        case execution_outcome::aborted: return "aborted";
+        case execution_outcome::intercepted: return "intercepted";
+    }
+    return "unknown";
+}
+
+}  // namespace strata
