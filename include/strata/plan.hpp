@@ -23,24 +23,30 @@ struct plan_meta {
     bool returning = false;           // a write with RETURNING
 };
 
+// The parameter-independent part of a plan, shared by every plan bound from it.
+struct plan_text {
+    std::string sql;
+    plan_meta meta;
+};
+
 class plan {
 public:
     plan(std::string sql, std::vector<value> params, plan_meta meta);
+    plan(std::shared_ptr<const plan_text> text, std::vector<value> params);
 
-    [[nodiscard]] const std::string& sql() const noexcept { return d_->sql; }
+    [[nodiscard]] const std::string& sql() const noexcept { return d_->text->sql; }
     [[nodiscard]] const std::vector<value>& params() const noexcept { return d_->params; }
-    [[nodiscard]] const plan_meta& meta() const noexcept { return d_->meta; }
+    [[nodiscard]] const plan_meta& meta() const noexcept { return d_->text->meta; }
+    [[nodiscard]] const std::shared_ptr<const plan_text>& text() const noexcept { return d_->text; }
     // Copies with amended metadata (the original plan is unchanged).
     [[nodiscard]] plan with_tables(std::vector<std::string> tables) const;
     [[nodiscard]] plan with_kind(statement_kind kind) const;
 
 private:
     struct data {
-        std::string sql;
+        std::shared_ptr<const plan_text> text;
         std::vector<value> params;
-        plan_meta meta;
     };
-    explicit plan(std::shared_ptr<const data> d) : d_(std::move(d)) {}
     std::shared_ptr<const data> d_;
 };
 

@@ -30,13 +30,35 @@ value encode_param(std::size_t index, T&& x) {
 }
 }  // namespace detail
 
+// SQL text checked once and bound many times: the way to run one statement in a loop.
+//   const strata::sql_template insert("INSERT INTO t(a, b) VALUES (?, ?)");
+//   for (...) db.execute(insert.bind(a, b)).drain();
+class sql_template {
+public:
+    explicit sql_template(std::string text);  // throws PLAN.* errors
+
+    template <class... Args>
+    [[nodiscard]] plan bind(Args&&... args) const {
+        std::vector<value> params;
+        params.reserve(sizeof...(Args));
+        std::size_t i = 0;
+        (params.push_back(detail::encode_param(++i, std::forward<Args>(args))), ...);
+        return bind_values(std::move(params));
+    }
+    // Throws PLAN.PARAM_COUNT_MISMATCH unless there is one value per placeholder.
+    [[nodiscard]] plan bind_values(std::vector<value> params) const;
+    [[nodiscard]] std::size_t placeholders() const noexcept { return placeholders_; }
+    [[nodiscard]] const std::string& sql() const noexcept { return text_->sql; }
+
+private:
+    std::shared_ptr<const plan_text> text_;
+    std::size_t placeholders_ = 0;
+    bool checked_count_ = true;  // false when the text could not be fully scanned
+};
+
 template <class... Args>
 [[nodiscard]] plan sql(std::string text, Args&&... args) {
-    std::vector<value> params;
-    params.reserve(sizeof...(Args));
-    std::size_t i = 0;
-    (params.push_back(detail::encode_param(++i, std::forward<Args>(args))), ...);
-    return sql_plan(std::move(text), std::move(params));
+    return sql_template(std::move(text)).bind(std::forward<Args>(args)...);
 }
 
 }  // namespace strata

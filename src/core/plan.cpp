@@ -3,18 +3,21 @@
 namespace strata {
 
 plan::plan(std::string sql, std::vector<value> params, plan_meta meta)
-    : d_(std::make_shared<const data>(data{std::move(sql), std::move(params), std::move(meta)})) {}
+    : plan(std::make_shared<const plan_text>(plan_text{std::move(sql), std::move(meta)}), std::move(params)) {}
+
+plan::plan(std::shared_ptr<const plan_text> text, std::vector<value> params)
+    : d_(std::make_shared<const data>(data{std::move(text), std::move(params)})) {}
 
 plan plan::with_tables(std::vector<std::string> tables) const {
-    auto d = std::make_shared<data>(*d_);
-    d->meta.tables = std::move(tables);
-    return plan{std::shared_ptr<const data>(std::move(d))};
+    plan_text t = *d_->text;
+    t.meta.tables = std::move(tables);
+    return plan{std::make_shared<const plan_text>(std::move(t)), d_->params};
 }
 
 plan plan::with_kind(statement_kind kind) const {
-    auto d = std::make_shared<data>(*d_);
-    d->meta.kind = kind;
-    return plan{std::shared_ptr<const data>(std::move(d))};
+    plan_text t = *d_->text;
+    t.meta.kind = kind;
+    return plan{std::make_shared<const plan_text>(std::move(t)), d_->params};
 }
 
 }  // namespace strata

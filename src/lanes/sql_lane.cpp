@@ -18,7 +18,7 @@ statement_kind kind_of(const detail::sql_facts& f) {
 
 }  // namespace
 
-plan sql_plan(std::string text, std::vector<value> params) {
+sql_template::sql_template(std::string text) {
     const detail::sql_facts f = detail::scan_sql(text);
     if (f.empty) {
         throw error(std::string(codes::plan_empty), "The SQL text holds no statement. Pass one SQL statement.");
@@ -28,19 +28,30 @@ plan sql_plan(std::string text, std::vector<value> params) {
                     "The SQL text holds more than one statement. Pass one statement per plan; to run several "
                     "together, use a transaction or an atomic write unit.");
     }
-    if (f.terminated && f.placeholders != params.size()) {
-        throw error(std::string(codes::plan_param_count),
-                    "The SQL text has " + std::to_string(f.placeholders) + " `?` placeholders but " +
-                        std::to_string(params.size()) + " parameters were given. Pass one value per `?`.",
-                    {{"placeholders", std::to_string(f.placeholders)}, {"parameters", std::to_string(params.size())}});
-    }
     plan_meta meta;
     meta.source = lane::raw_sql;
     meta.kind = kind_of(f);
     meta.tables = f.tables;
     meta.has_limit = f.has_limit;
     meta.returning = f.has_returning;
-    return plan{std::move(text), std::move(params), std::move(meta)};
+    placeholders_ = f.placeholders;
+    // An unterminated quote hides placeholders; the database reports the syntax error.
+    checked_count_ = f.terminated;
+    text_ = std::make_shared<const plan_text>(plan_text{std::move(text), std::move(meta)});
+}
+
+plan sql_template::bind_values(std::vector<value> params) const {
+    if (checked_count_ && placeholders_ != params.size()) {
+        throw error(std::string(codes::plan_param_count),
+                    "The SQL text has " + std::to_string(placeholders_) + " `?` placeholders but " +
+                        std::to_string(params.size()) + " parameters were given. Pass one value per `?`.",
+                    {{"placeholders", std::to_string(placeholders_)}, {"parameters", std::to_string(params.size())}});
+    }
+    return plan{text_, std::move(params)};
+}
+
+plan sql_plan(std::string text, std::vector<value> params) {
+    return sql_template(std::move(text)).bind_values(std::move(params));
 }
 
 }  // namespace strata
