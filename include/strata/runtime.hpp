@@ -21,9 +21,9 @@ namespace strata {
 
 struct execute_options {
     // Either bound stops the statement with RUNTIME.ABORTED once reached.
-    std::optional<std::chrono::milliseconds> timeout;
-    std::optional<clock::time_point> deadline;
-    cancel_token cancel;
+    std::optional<std::chrono::milliseconds> timeout{};
+    std::optional<clock::time_point> deadline{};
+    cancel_token cancel{};
 };
 
 class runtime {
