@@ -23,11 +23,11 @@ namespace strata {
 enum class budget_mode { strict, permissive };
 
 struct budget_options {
-    std::optional<std::uint64_t> max_rows;
-    std::optional<std::chrono::milliseconds> max_latency;
-    std::map<std::string, std::uint64_t, std::less<>> table_rows;  // estimates, lower-case names
+    std::optional<std::uint64_t> max_rows{};
+    std::optional<std::chrono::milliseconds> max_latency{};
+    std::map<std::string, std::uint64_t, std::less<>> table_rows{};  // estimates, lower-case names
     budget_mode mode = budget_mode::strict;
-    std::function<void(const error&)> on_violation;  // permissive mode
+    std::function<void(const error&)> on_violation{};  // permissive mode
 };
 
 [[nodiscard]] std::shared_ptr<middleware> budgets(budget_options options);

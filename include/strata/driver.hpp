@@ -56,8 +56,8 @@ private:
 
 // The controls a driver must honour while a statement runs.
 struct execution_control {
-    std::optional<clock::time_point> deadline;
-    cancel_token cancel;
+    std::optional<clock::time_point> deadline{};
+    cancel_token cancel{};
     [[nodiscard]] bool active() const noexcept { return deadline.has_value() || cancel.can_be_cancelled(); }
 };
 

@@ -24,11 +24,11 @@ enum class error_category { driver, query, runtime, budget, contract, atomic, sp
 
 // What a database said about a failed statement, normalized across drivers.
 struct sql_error_info {
-    std::string sqlstate;    // five-character SQLSTATE, e.g. "23505"
-    std::string constraint;  // constraint name when the database reports it
-    std::string table;
-    std::string column;
-    std::string detail;      // the database's own message (never holds bound values)
+    std::string sqlstate{};    // five-character SQLSTATE, e.g. "23505"
+    std::string constraint{};  // constraint name when the database reports it
+    std::string table{};
+    std::string column{};
+    std::string detail{};      // the database's own message (never holds bound values)
     int native_code = 0;     // driver-specific code (SQLite extended result code, ...)
 };
 

@@ -28,8 +28,8 @@ struct execution_context {
     std::uint64_t id = 0;  // unique per runtime process
     execution_scope scope = execution_scope::runtime;
     const plan* statement = nullptr;
-    std::optional<clock::time_point> deadline;
-    cancel_token cancel;
+    std::optional<clock::time_point> deadline{};
+    cancel_token cancel{};
     clock::time_point started{};
     std::uint64_t rows = 0;  // rows streamed so far (on_row sees the count including its row)
 };
@@ -41,7 +41,7 @@ struct execution_summary {
     execution_outcome outcome = execution_outcome::success;
     std::uint64_t rows = 0;
     std::chrono::nanoseconds duration{0};
-    std::exception_ptr error;  // set when outcome is error or aborted
+    std::exception_ptr error{};  // set when outcome is error or aborted
     // True when the stream was dropped before it was read to the end.
     bool abandoned = false;
 };

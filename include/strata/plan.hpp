@@ -18,14 +18,14 @@ enum class statement_kind { read, write, unknown };
 struct plan_meta {
     lane source = lane::raw_sql;
     statement_kind kind = statement_kind::unknown;
-    std::vector<std::string> tables;  // tables the statement reads or writes (lower case)
+    std::vector<std::string> tables{};  // tables the statement reads or writes (lower case)
     bool has_limit = false;           // a SELECT with a LIMIT clause
     bool returning = false;           // a write with RETURNING
 };
 
 // The parameter-independent part of a plan, shared by every plan bound from it.
 struct plan_text {
-    std::string sql;
+    std::string sql{};
     plan_meta meta;
 };
 

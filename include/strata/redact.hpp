@@ -9,11 +9,11 @@
 namespace strata {
 
 struct redacted_url {
-    std::string scheme;    // "postgresql", "sqlite", or "conninfo" for key=value strings
-    std::string host;
-    std::string port;
-    std::string database;  // for sqlite: the file path (or ":memory:")
-    std::string user;
+    std::string scheme{};    // "postgresql", "sqlite", or "conninfo" for key=value strings
+    std::string host{};
+    std::string port{};
+    std::string database{};  // for sqlite: the file path (or ":memory:")
+    std::string user{};
 
     // "postgresql://user@host:port/database", "sqlite:path", or "<unparseable url>".
     [[nodiscard]] std::string to_string() const;

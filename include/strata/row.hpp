@@ -19,8 +19,8 @@
 namespace strata {
 
 struct column_info {
-    std::string name;
-    std::string table;  // origin table when the database knows it, else empty
+    std::string name{};
+    std::string table{};  // origin table when the database knows it, else empty
 };
 
 class row_shape {
@@ -47,7 +47,7 @@ struct fields;
 
 template <class Struct, class Member>
 struct field_ref {
-    std::string_view name;
+    std::string_view name{};
     Member Struct::*member;
 };
 template <class Struct, class Member>

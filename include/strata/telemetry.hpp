@@ -17,12 +17,12 @@ namespace strata {
 
 struct telemetry_event {
     std::uint64_t execution_id = 0;
-    std::string fingerprint;  // normalized SQL
-    std::string hash;         // 16 hex digits
+    std::string fingerprint{};  // normalized SQL
+    std::string hash{};         // 16 hex digits
     execution_outcome outcome = execution_outcome::success;
     std::uint64_t rows = 0;
     std::chrono::nanoseconds duration{0};
-    std::string error_code;  // empty on success
+    std::string error_code{};  // empty on success
 };
 
 struct telemetry_counters {

@@ -33,7 +33,7 @@ struct settings {
 };
 
 struct file {
-    std::string path;
+    std::string path{};
     open_mode mode = open_mode::read_write_create;
     settings options{};
 };
