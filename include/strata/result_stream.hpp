@@ -46,8 +46,10 @@ public:
 
     private:
         friend class result_stream;
-        explicit iterator(result_stream* s);
-        result_stream* stream_ = nullptr;
+        // Points at the execution, not at the result_stream object, so moving the stream
+        // (into a vector, say) leaves its iterators valid.
+        explicit iterator(detail::stream_state* s);
+        detail::stream_state* state_ = nullptr;
         const row* current_ = nullptr;
     };
 

@@ -23,16 +23,16 @@ void result_stream::start(const char* operation) {
 
 const row* result_stream::pull() { return state_->pull(); }
 
-result_stream::iterator::iterator(result_stream* s) : stream_(s), current_(s->pull()) {}
+result_stream::iterator::iterator(detail::stream_state* s) : state_(s), current_(s->pull()) {}
 
 result_stream::iterator& result_stream::iterator::operator++() {
-    current_ = stream_->pull();
+    current_ = state_->pull();
     return *this;
 }
 
 result_stream::iterator result_stream::begin() {
     start("iterate");
-    return iterator{this};
+    return iterator{state_.get()};
 }
 
 std::vector<row> result_stream::all() {

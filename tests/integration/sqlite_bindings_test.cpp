@@ -1,0 +1,179 @@
+// SQLite bindings: files with open options, in-memory, caller-owned handles, settings,
+// and a coded error for every bad binding.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+
+#include "../support/expect_error.hpp"
+#include "../support/temp_dir.hpp"
+#include "strata/sqlite.hpp"
+#include "strata/strata.hpp"
+
+namespace strata::test {
+namespace {
+
+std::string pragma(runtime& rt, const std::string& name) {
+    return rt.execute(sql("PRAGMA " + name)).one().at(0).to_display();
+}
+
+error binding_error(const binding& b) {
+    auto rt = instantiate(sqlite::make_stack());
+    auto e = catch_error([&] { rt.connect(b); });
+    if (!e) throw std::runtime_error("expected a binding error");
+    EXPECT_EQ(rt.state(), driver_state::unbound);
+    return *e;
+}
+
+TEST(sqlite_bindings, instantiate_creates_no_file_until_connect) {
+    temp_dir dir;
+    const auto path = dir.file("lazy.db");
+    auto rt = instantiate(sqlite::make_stack());
+    EXPECT_FALSE(std::filesystem::exists(path));
+    rt.connect(sqlite::file{path});
+    EXPECT_TRUE(std::filesystem::exists(path));
+    rt.close();
+}
+
+TEST(sqlite_bindings, default_settings_are_applied) {
+    temp_dir dir;
+    auto rt = instantiate(sqlite::make_stack());
+    rt.connect(sqlite::file{dir.file("s.db")});
+    EXPECT_EQ(pragma(rt, "journal_mode"), "wal");
+    EXPECT_EQ(pragma(rt, "foreign_keys"), "1");
+    EXPECT_EQ(pragma(rt, "synchronous"), "1");  // NORMAL
+    EXPECT_EQ(pragma(rt, "busy_timeout"), "5000");
+    rt.close();
+}
+
+TEST(sqlite_bindings, settings_are_configurable) {
+    temp_dir dir;
+    sqlite::settings s;
+    s.journal = sqlite::journal_mode::delete_;
+    s.foreign_keys = false;
+    s.sync = sqlite::synchronous::full;
+    s.busy_timeout = std::chrono::milliseconds(250);
+    auto rt = instantiate(sqlite::make_stack());
+    rt.connect(sqlite::file{dir.file("s.db"), sqlite::open_mode::read_write_create, s});
+    EXPECT_EQ(pragma(rt, "journal_mode"), "delete");
+    EXPECT_EQ(pragma(rt, "foreign_keys"), "0");
+    EXPECT_EQ(pragma(rt, "synchronous"), "2");
+    EXPECT_EQ(pragma(rt, "busy_timeout"), "250");
+    rt.close();
+}
+
+TEST(sqlite_bindings, open_modes) {
+    temp_dir dir;
+    const auto path = dir.file("modes.db");
+    auto rt = instantiate(sqlite::make_stack());
+    // read_write does not create
+    auto e = catch_error([&] { rt.connect(sqlite::file{path, sqlite::open_mode::read_write}); });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->code(), "DRIVER.CONNECT_FAILED");
+    EXPECT_EQ(e->details().at("binding"), "sqlite:" + path);
+    EXPECT_EQ(rt.state(), driver_state::unbound);
+    rt.connect(sqlite::file{path});
+    rt.execute(sql("CREATE TABLE t(x INTEGER)")).drain();
+    rt.execute(sql("INSERT INTO t VALUES (1)")).drain();
+    rt.close();
+    // read_only reads and refuses writes with a coded error
+    rt.connect(sqlite::file{path, sqlite::open_mode::read_only});
+    EXPECT_EQ(rt.execute(sql("SELECT x FROM t")).one_as<int>(), 1);
+    e = catch_error([&] { rt.execute(sql("INSERT INTO t VALUES (2)")).drain(); });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->sql()->sqlstate, "25006");
+    rt.close();
+}
+
+TEST(sqlite_bindings, a_file_that_is_not_a_database) {
+    temp_dir dir;
+    const auto path = dir.file("junk.db");
+    { std::FILE* f = std::fopen(path.c_str(), "wb"); std::fputs("this is not an sqlite database, just text......", f); std::fclose(f); }
+    auto rt = instantiate(sqlite::make_stack());
+    auto e = catch_error([&] { rt.connect(sqlite::file{path}); });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->code(), "DRIVER.CONNECT_FAILED");
+    EXPECT_EQ(rt.state(), driver_state::unbound);
+}
+
+TEST(sqlite_bindings, bad_bindings_have_coded_errors_naming_the_field) {
+    struct sqlite_case {
+        binding b;
+        std::string field;
+    };
+    sqlite::settings too_many_readers;
+    too_many_readers.max_readers = 1000;
+    sqlite::settings negative_timeout;
+    negative_timeout.busy_timeout = std::chrono::milliseconds(-1);
+    sqlite::settings huge_cache;
+    huge_cache.statement_cache_size = 1'000'000;
+    const std::vector<sqlite_case> cases = {
+        {sqlite::file{""}, "path"},
+        {sqlite::file{std::string("a\0b", 3)}, "path"},
+        {sqlite::handle{nullptr}, "db"},
+        {sqlite::file{"x.db", sqlite::open_mode::read_write_create, too_many_readers}, "max_readers"},
+        {sqlite::memory{negative_timeout}, "busy_timeout"},
+        {sqlite::memory{huge_cache}, "statement_cache_size"},
+    };
+    for (const auto& c : cases) {
+        const error e = binding_error(c.b);
+        EXPECT_EQ(e.code(), "DRIVER.BINDING_INVALID") << c.field;
+        EXPECT_EQ(e.details().at("field"), c.field);
+    }
+}
+
+TEST(sqlite_bindings, urls) {
+    EXPECT_NE(sqlite::parse_url("sqlite::memory:").get_if<sqlite::memory>(), nullptr);
+    EXPECT_EQ(sqlite::parse_url("sqlite:./a.db").get_if<sqlite::file>()->path, "./a.db");
+    EXPECT_EQ(sqlite::parse_url("sqlite:///tmp/a.db").get_if<sqlite::file>()->path, "/tmp/a.db");
+    for (const char* bad : {"postgres://bob:s3cret@h/db", "sqlite:", "sqlite:a.db?key=s3cret", "mysql://x"}) {
+        auto e = catch_error([&] { (void)sqlite::parse_url(bad); });
+        ASSERT_TRUE(e) << bad;
+        EXPECT_EQ(e->code(), "DRIVER.BINDING_INVALID");
+        EXPECT_EQ(std::string(e->what()).find("s3cret"), std::string::npos) << e->what();
+    }
+}
+
+TEST(sqlite_bindings, a_caller_owned_handle_is_used_and_never_closed) {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(":memory:", &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw, "CREATE TABLE t(x INTEGER); INSERT INTO t VALUES (41)", nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    {
+        auto rt = instantiate(sqlite::make_stack());
+        rt.connect(sqlite::handle{raw});
+        EXPECT_EQ(rt.execute(sql("SELECT x + 1 FROM t")).one_as<int>(), 42);
+        rt.execute(sql("INSERT INTO t VALUES (?)", 7)).drain();
+        rt.close();
+        rt.connect(sqlite::handle{raw});  // reconnect to the same handle
+        EXPECT_EQ(rt.execute(sql("SELECT COUNT(*) FROM t")).one_as<int>(), 2);
+    }  // runtime destroyed while connected: still must not close the handle
+    EXPECT_EQ(sqlite3_exec(raw, "INSERT INTO t VALUES (8)", nullptr, nullptr, nullptr), SQLITE_OK);
+    EXPECT_EQ(sqlite3_next_stmt(raw, nullptr), nullptr);  // strata finalized its statements
+    EXPECT_EQ(sqlite3_close(raw), SQLITE_OK);             // so the owner can close cleanly
+}
+
+TEST(sqlite_bindings, the_statement_cache_is_a_bounded_lru) {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(":memory:", &raw), SQLITE_OK);
+    sqlite::settings s;
+    s.statement_cache_size = 4;
+    auto rt = instantiate(sqlite::make_stack());
+    rt.connect(sqlite::handle{raw, false, s});
+    auto cached = [&] {
+        int n = 0;
+        for (sqlite3_stmt* st = sqlite3_next_stmt(raw, nullptr); st; st = sqlite3_next_stmt(raw, st)) ++n;
+        return n;
+    };
+    for (int i = 0; i < 10; ++i) (void)rt.execute(sql("SELECT " + std::to_string(i))).all();
+    EXPECT_EQ(cached(), 4);
+    for (int round = 0; round < 3; ++round)
+        for (int i = 6; i < 10; ++i) (void)rt.execute(sql("SELECT " + std::to_string(i))).all();
+    EXPECT_EQ(cached(), 4);  // reused, not re-prepared
+    rt.close();
+    EXPECT_EQ(cached(), 0);
+    sqlite3_close(raw);
+}
+
+}  // namespace
+}  // namespace strata::test
