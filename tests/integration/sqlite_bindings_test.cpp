@@ -175,5 +175,18 @@ TEST(sqlite_bindings, the_statement_cache_is_a_bounded_lru) {
     sqlite3_close(raw);
 }
 
+TEST(sqlite_bindings, a_cached_statement_follows_schema_changes) {
+    auto rt = instantiate(sqlite::make_stack());
+    rt.connect(sqlite::memory{});
+    rt.execute(sql("CREATE TABLE t(a INTEGER)")).drain();
+    rt.execute(sql("INSERT INTO t VALUES (1)")).drain();
+    const sql_template all("SELECT * FROM t");
+    EXPECT_EQ(rt.execute(all.bind()).one().size(), 1u);
+    rt.execute(sql("ALTER TABLE t ADD COLUMN b TEXT DEFAULT 'x'")).drain();
+    const row r = rt.execute(all.bind()).one();  // same cached statement, re-prepared by SQLite
+    ASSERT_EQ(r.size(), 2u);
+    EXPECT_EQ(r.get<std::string>("b"), "x");
+}
+
 }  // namespace
 }  // namespace strata::test

@@ -32,16 +32,16 @@ connection::connection(sqlite3* db, bool owned, std::size_t cache_capacity)
     : db_(db), owned_(owned), capacity_(cache_capacity) {}
 
 connection::~connection() {
-    for (auto& [sql, stmt] : lru_) sqlite3_finalize(stmt);
+    for (auto& [sql, p] : lru_) sqlite3_finalize(p.stmt);
     if (owned_) sqlite3_close_v2(db_);
 }
 
-sqlite3_stmt* connection::take(std::string_view sql) {
+prepared connection::take(std::string_view sql) {
     if (auto it = index_.find(sql); it != index_.end()) {
-        sqlite3_stmt* stmt = it->second->second;
+        prepared p = std::move(it->second->second);
         lru_.erase(it->second);
         index_.erase(it);
-        return stmt;
+        return p;
     }
     sqlite3_stmt* stmt = nullptr;
     const char* tail = nullptr;
@@ -56,10 +56,11 @@ sqlite3_stmt* connection::take(std::string_view sql) {
         throw error(std::string(codes::plan_multiple_statements),
                     "The SQL text holds more than one statement. Pass one statement per plan.");
     }
-    return stmt;
+    return prepared{stmt, nullptr};
 }
 
-void connection::give_back(std::string_view sql, sqlite3_stmt* stmt) noexcept {
+void connection::give_back(std::string_view sql, prepared p) noexcept {
+    sqlite3_stmt* stmt = p.stmt;
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
     if (capacity_ == 0 || index_.contains(sql)) {
@@ -67,16 +68,16 @@ void connection::give_back(std::string_view sql, sqlite3_stmt* stmt) noexcept {
         return;
     }
     try {
-        lru_.emplace_front(std::string(sql), stmt);
+        lru_.emplace_front(std::string(sql), std::move(p));
         index_.emplace(lru_.front().first, lru_.begin());
     } catch (...) {
-        if (!lru_.empty() && lru_.front().second == stmt) lru_.pop_front();
+        if (!lru_.empty() && lru_.front().second.stmt == stmt) lru_.pop_front();
         sqlite3_finalize(stmt);
         return;
     }
     while (lru_.size() > capacity_) {
         index_.erase(lru_.back().first);
-        sqlite3_finalize(lru_.back().second);
+        sqlite3_finalize(lru_.back().second.stmt);
         lru_.pop_back();
     }
 }

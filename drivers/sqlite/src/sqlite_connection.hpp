@@ -8,11 +8,13 @@
 #include <sqlite3.h>
 
 #include <list>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
+#include "strata/row.hpp"
 #include "strata/sqlite.hpp"
 
 namespace strata::sqlite::detail {
@@ -20,6 +22,22 @@ namespace strata::sqlite::detail {
 struct string_hash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
+// How a statement's columns are read: names, origin tables and type hints from the
+// declared types. Built on the first row and kept with the cached statement; rebuilt
+// when SQLite re-prepared the statement after a schema change.
+struct column_layout {
+    enum class hint : unsigned char { none, boolean, timestamp, json };
+    std::shared_ptr<const row_shape> shape;
+    std::vector<hint> hints;
+    int reprepares = 0;  // SQLITE_STMTSTATUS_REPREPARE when built
+};
+
+// A prepared statement and what is known about its result columns.
+struct prepared {
+    sqlite3_stmt* stmt = nullptr;
+    std::shared_ptr<const column_layout> layout;  // null until the first row
 };
 
 class connection {
@@ -35,9 +53,9 @@ public:
 
     // With the lock held: a prepared statement for `sql` (cached or new). Throws
     // PLAN.MULTIPLE_STATEMENTS / PLAN.EMPTY / the mapped SQLite error.
-    [[nodiscard]] sqlite3_stmt* take(std::string_view sql);
-    // With the lock held: resets `stmt` and keeps it for reuse (or finalizes it).
-    void give_back(std::string_view sql, sqlite3_stmt* stmt) noexcept;
+    [[nodiscard]] prepared take(std::string_view sql);
+    // With the lock held: resets the statement and keeps it for reuse (or finalizes it).
+    void give_back(std::string_view sql, prepared p) noexcept;
 
     // Applies PRAGMAs and the busy timeout. Returns the journal mode now in effect.
     std::string apply(const settings& s, bool set_journal);
@@ -49,7 +67,7 @@ private:
     bool owned_;
     std::size_t capacity_;
     std::mutex mutex_;
-    using entry = std::pair<std::string, sqlite3_stmt*>;
+    using entry = std::pair<std::string, prepared>;
     std::list<entry> lru_;  // front = most recently used
     std::unordered_map<std::string, std::list<entry>::iterator, string_hash, std::equal_to<>> index_;
 };

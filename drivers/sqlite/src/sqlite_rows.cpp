@@ -33,7 +33,8 @@ bool control_fired(const execution_control& c) {
 rows::rows(lease l, const statement& s, const execution_control& control)
     : lease_(std::move(l)), sql_(s.sql), control_(control) {
     auto lock = lease_.conn().lock();
-    stmt_ = lease_.conn().take(sql_);
+    prepared_ = lease_.conn().take(sql_);
+    stmt_ = prepared_.stmt;
     try {
         bind(s.source->params());
     } catch (...) {
@@ -50,8 +51,9 @@ rows::~rows() {
 }
 
 void rows::release() noexcept {
-    lease_.conn().give_back(sql_, stmt_);
+    lease_.conn().give_back(sql_, std::move(prepared_));
     stmt_ = nullptr;
+    layout_ = nullptr;
 }
 
 void rows::bind(const std::vector<value>& params) {
@@ -103,47 +105,58 @@ int rows::on_progress(void* self) noexcept {
     return 0;
 }
 
-void rows::build_shape() {
+void rows::ensure_layout() {
+    const int reprepares = sqlite3_stmt_status(stmt_, SQLITE_STMTSTATUS_REPREPARE, 0);
+    if (prepared_.layout && prepared_.layout->reprepares == reprepares) {
+        layout_ = prepared_.layout.get();
+        return;
+    }
     const int n = sqlite3_column_count(stmt_);
+    auto layout = std::make_shared<column_layout>();
+    layout->reprepares = reprepares;
     std::vector<column_info> cols;
     cols.reserve(static_cast<std::size_t>(n));
-    hints_.assign(static_cast<std::size_t>(n), hint::none);
+    std::vector<hint>& hints = layout->hints;
+    hints.assign(static_cast<std::size_t>(n), hint::none);
     for (int i = 0; i < n; ++i) {
         const char* name = sqlite3_column_name(stmt_, i);
         const char* table = sqlite3_column_table_name(stmt_, i);
         cols.push_back({name ? name : "", table ? table : ""});
         const std::string decl = upper(sqlite3_column_decltype(stmt_, i));
-        if (decl == "BOOLEAN" || decl == "BOOL") hints_[static_cast<std::size_t>(i)] = hint::boolean;
+        if (decl == "BOOLEAN" || decl == "BOOL") hints[static_cast<std::size_t>(i)] = hint::boolean;
         else if (decl == "TIMESTAMP" || decl == "DATETIME" || decl == "TIMESTAMPTZ")
-            hints_[static_cast<std::size_t>(i)] = hint::timestamp;
-        else if (decl == "JSON" || decl == "JSONB") hints_[static_cast<std::size_t>(i)] = hint::json;
+            hints[static_cast<std::size_t>(i)] = hint::timestamp;
+        else if (decl == "JSON" || decl == "JSONB") hints[static_cast<std::size_t>(i)] = hint::json;
     }
-    shape_ = std::make_shared<const row_shape>(std::move(cols));
+    layout->shape = std::make_shared<const row_shape>(std::move(cols));
+    prepared_.layout = std::move(layout);
+    layout_ = prepared_.layout.get();
 }
 
 void rows::read_row(row& out) {
-    if (!shape_) build_shape();
+    if (layout_ == nullptr) ensure_layout();
+    const std::vector<hint>& hints = layout_->hints;
     std::vector<value> values;
-    if (out.shape_ptr() == shape_) values = std::move(out.mutable_values());  // reuse the buffer
-    values.resize(shape_->size());
+    if (out.shape_ptr() == layout_->shape) values = std::move(out.mutable_values());  // reuse the buffer
+    values.resize(layout_->shape->size());
     for (std::size_t i = 0; i < values.size(); ++i) {
         const int c = static_cast<int>(i);
         switch (sqlite3_column_type(stmt_, c)) {
             case SQLITE_INTEGER: {
                 const std::int64_t x = sqlite3_column_int64(stmt_, c);
-                values[i] = (hints_[i] == hint::boolean && (x == 0 || x == 1)) ? value{x == 1} : value{x};
+                values[i] = (hints[i] == hint::boolean && (x == 0 || x == 1)) ? value{x == 1} : value{x};
                 break;
             }
             case SQLITE_FLOAT: values[i] = value{sqlite3_column_double(stmt_, c)}; break;
             case SQLITE_TEXT: {
                 const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, c));
                 std::string text(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, c)));
-                if (hints_[i] == hint::timestamp) {
+                if (hints[i] == hint::timestamp) {
                     if (auto t = parse_timestamp(text)) {
                         values[i] = value{*t};
                         break;
                     }
-                } else if (hints_[i] == hint::json) {
+                } else if (hints[i] == hint::json) {
                     values[i] = value{json_text{std::move(text)}};
                     break;
                 }
@@ -158,7 +171,7 @@ void rows::read_row(row& out) {
             default: values[i] = value{}; break;
         }
     }
-    out = row(shape_, std::move(values));
+    out = row(layout_->shape, std::move(values));
 }
 
 void rows::fail(int rc) {

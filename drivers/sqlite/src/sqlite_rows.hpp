@@ -17,9 +17,9 @@ public:
     bool next(row& out) override;
 
 private:
-    enum class hint : unsigned char { none, boolean, timestamp, json };
+    using hint = column_layout::hint;
     void bind(const std::vector<value>& params);
-    void build_shape();
+    void ensure_layout();
     void read_row(row& out);
     void release() noexcept;
     [[noreturn]] void fail(int rc);
@@ -27,11 +27,11 @@ private:
 
     lease lease_;
     std::string_view sql_;
-    sqlite3_stmt* stmt_ = nullptr;
+    prepared prepared_;
+    sqlite3_stmt* stmt_ = nullptr;  // prepared_.stmt while we hold it
     execution_control control_;
     bool stopped_by_control_ = false;
-    std::shared_ptr<const row_shape> shape_;
-    std::vector<hint> hints_;
+    const column_layout* layout_ = nullptr;  // owned by prepared_
 };
 
 }  // namespace strata::sqlite::detail
