@@ -38,28 +38,26 @@ result_stream::iterator result_stream::begin() {
 std::vector<row> result_stream::all() {
     start("all()");
     std::vector<row> out;
-    while (const row* r = pull()) out.push_back(*r);
+    while (pull() != nullptr) out.push_back(state_->take_current());
     return out;
 }
 
 std::optional<row> result_stream::first() {
     start("first()");
-    const row* r = pull();
-    if (r == nullptr) return std::nullopt;
-    row out = *r;
+    if (pull() == nullptr) return std::nullopt;
+    row out = state_->take_current();
     state_->finish_early();
     return out;
 }
 
 row result_stream::one() {
     start("one()");
-    const row* r = pull();
-    if (r == nullptr) {
+    if (pull() == nullptr) {
         throw error(std::string(codes::runtime_no_rows),
                     "one() expected exactly one row but the query returned none. Use first() when no row is "
                     "a valid answer.");
     }
-    row out = *r;
+    row out = state_->take_current();
     if (pull() != nullptr) {
         state_->finish_early();
         throw error(std::string(codes::runtime_too_many_rows),

@@ -32,6 +32,8 @@ public:
 
     // The next row, or nullptr at the end. Throws strata::error.
     const row* pull();
+    // Moves the row pull() last returned out of the stream (it is not read again).
+    row take_current() noexcept { return std::move(current_); }
     // Stops reading: releases the connection and reports success with the rows so far.
     void finish_early();
 

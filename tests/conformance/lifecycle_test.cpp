@@ -22,6 +22,7 @@ TEST_P(lifecycle, instantiate_opens_nothing_and_starts_unbound) {
 TEST_P(lifecycle, unbound_state_methods) {
     auto rt = strata::instantiate(GetParam().make_stack({}));
     EXPECT_STRATA_ERROR(rt.execute(sql("SELECT 1")), "DRIVER.NOT_CONNECTED");
+    EXPECT_TRUE(rt.caps().streaming);  // capabilities describe the driver, in every state
     rt.close();  // idempotent: nothing to close
     EXPECT_EQ(rt.state(), driver_state::unbound);
     rt.connect(database().binding());
@@ -45,6 +46,7 @@ TEST_P(lifecycle, closed_state_methods) {
     rt.connect(database().binding());
     rt.close();
     EXPECT_STRATA_ERROR(rt.execute(sql("SELECT 1")), "DRIVER.CLOSED");
+    EXPECT_TRUE(rt.caps().streaming);
     rt.close();  // idempotent
     EXPECT_EQ(rt.state(), driver_state::closed);
     rt.connect(database().binding());  // reconnect after close
