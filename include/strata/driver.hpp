@@ -20,6 +20,7 @@
 #include "strata/middleware.hpp"
 #include "strata/plan.hpp"
 #include "strata/row.hpp"
+#include "strata/transaction_options.hpp"
 
 namespace strata {
 
@@ -74,7 +75,51 @@ class row_source {
 public:
     virtual ~row_source() = default;
     virtual bool next(row& out) = 0;
+    // Rows inserted, updated or deleted by the statement; meaningful once next() returned
+    // false. 0 for statements that change nothing.
+    [[nodiscard]] virtual std::uint64_t affected_rows() const noexcept { return 0; }
 };
+
+// Where a leased connection stands, as far as transactions go.
+enum class transaction_status { idle, in_transaction, failed, unknown };
+
+// The result of one statement of an atomic batch.
+struct batch_result {
+    std::vector<row> rows;           // RETURNING rows (or the rows of a read)
+    std::uint64_t affected_rows = 0;
+};
+
+// A connection leased from a driver for one scope (a transaction, an atomic write unit).
+// Used by one thread at a time. It goes back with release() (reusable: the driver may
+// keep it) or destroy() (its state is unknown: never reused). Dropping it without either
+// is destroy().
+class connection {
+public:
+    virtual ~connection() = default;
+    [[nodiscard]] virtual capabilities caps() const = 0;
+    [[nodiscard]] virtual std::unique_ptr<row_source> execute(const statement& s, const execution_control& c) = 0;
+    [[nodiscard]] virtual transaction_status status() const = 0;
+
+    // interactive_transactions capability. begin() validates options it cannot honour.
+    virtual void begin(const transaction_options& options) = 0;
+    virtual void commit() = 0;
+    virtual void rollback() = 0;
+    // savepoints capability. Names are chosen by the runtime (plain identifiers).
+    virtual void savepoint(std::string_view name) = 0;
+    virtual void release_savepoint(std::string_view name) = 0;
+    virtual void rollback_to_savepoint(std::string_view name) = 0;
+
+    // atomic_batch capability: every statement in one round trip, all or nothing.
+    [[nodiscard]] virtual std::vector<batch_result> execute_batch(const std::vector<statement>& statements,
+                                                                  const execution_control& c);
+
+    virtual void release() noexcept = 0;
+    virtual void destroy() noexcept = 0;
+};
+
+// What a scope will do with a connection, so the driver can pick one (SQLite: a
+// read-only transaction can run on a WAL reader).
+enum class connection_intent { read_write, read_only };
 
 class driver {
 public:
@@ -85,6 +130,9 @@ public:
     virtual void close() = 0;
     [[nodiscard]] virtual capabilities caps() const = 0;
     [[nodiscard]] virtual std::unique_ptr<row_source> execute(const statement& s, const execution_control& c) = 0;
+    // A connection for a scope. Waits for one as the driver's pool allows; wrong states
+    // fail like execute().
+    [[nodiscard]] virtual std::unique_ptr<connection> acquire(connection_intent intent, const execution_control& c) = 0;
 };
 
 // Errors every driver raises the same way (for driver authors).

@@ -15,4 +15,5 @@
 #include "strata/runtime.hpp"
 #include "strata/sql.hpp"
 #include "strata/telemetry.hpp"
+#include "strata/transaction_options.hpp"
 #include "strata/value.hpp"

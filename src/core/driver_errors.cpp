@@ -37,3 +37,13 @@ void binding_invalid(std::string_view driver, std::string_view field, std::strin
 }
 
 }  // namespace strata::driver_errors
+
+namespace strata {
+
+std::vector<batch_result> connection::execute_batch(const std::vector<statement>&, const execution_control&) {
+    throw error("DRIVER.UNSUPPORTED",
+                "This connection has no atomic batch capability. Check caps().atomic_batch before calling "
+                "execute_batch().");
+}
+
+}  // namespace strata

@@ -101,3 +101,21 @@ std::string_view to_string(execution_outcome o) noexcept {
 }
 
 }  // namespace strata
+
+namespace strata {
+
+std::string_view to_string(isolation_level l) noexcept {
+    switch (l) {
+        case isolation_level::database_default: return "database default";
+        case isolation_level::read_committed: return "read committed";
+        case isolation_level::repeatable_read: return "repeatable read";
+        case isolation_level::serializable: return "serializable";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(access_mode m) noexcept {
+    return m == access_mode::read_only ? "read only" : "read write";
+}
+
+}  // namespace strata

@@ -31,6 +31,53 @@ bool only_trivia(const char* tail) {
 connection::connection(sqlite3* db, bool owned, std::size_t cache_capacity)
     : db_(db), owned_(owned), capacity_(cache_capacity) {}
 
+clock::time_point connection::wait_limit(const execution_control& c) const {
+    const auto limit = clock::now() + busy_timeout_;
+    return c.deadline && *c.deadline < limit ? *c.deadline : limit;
+}
+
+namespace {
+[[noreturn]] void gate_busy() {
+    throw error(std::string(codes::driver_busy),
+                "Another thread's transaction holds the SQLite write gate and did not finish within the busy "
+                "timeout. Retry, keep transactions short, or raise busy_timeout.",
+                {{"waited_for", "write gate"}})
+        .with_sql(sql_error_info{.sqlstate = "55P03"})
+        .with_transient(true);
+}
+[[noreturn]] void gate_held_by_this_thread() {
+    throw error("RUNTIME.TRANSACTION_ACTIVE_ON_THREAD",
+                "This thread has a transaction open on this SQLite database, so a statement run outside it would "
+                "wait for the thread itself. Run the statement through the transaction (tx.execute) instead.");
+}
+}  // namespace
+
+std::unique_lock<std::mutex> connection::lock(const execution_control& c) {
+    std::unique_lock lock(mutex_);
+    if (scope_held_) {
+        if (scope_owner_ == std::this_thread::get_id()) gate_held_by_this_thread();
+        if (!gate_free_.wait_until(lock, wait_limit(c), [&] { return !scope_held_; })) gate_busy();
+    }
+    return lock;
+}
+
+void connection::enter_scope(const execution_control& c) {
+    std::unique_lock lock(mutex_);
+    if (scope_held_ && scope_owner_ == std::this_thread::get_id()) gate_held_by_this_thread();
+    if (!gate_free_.wait_until(lock, wait_limit(c), [&] { return !scope_held_; })) gate_busy();
+    scope_held_ = true;
+    scope_owner_ = std::this_thread::get_id();
+}
+
+void connection::leave_scope() noexcept {
+    {
+        std::lock_guard lock(mutex_);
+        scope_held_ = false;
+        scope_owner_ = {};
+    }
+    gate_free_.notify_all();
+}
+
 connection::~connection() {
     for (auto& [sql, p] : lru_) sqlite3_finalize(p.stmt);
     if (owned_) sqlite3_close_v2(db_);
@@ -88,6 +135,7 @@ void connection::exec(const char* sql, std::string_view during) {
 }
 
 std::string connection::apply(const settings& s, bool set_journal) {
+    busy_timeout_ = s.busy_timeout;
     sqlite3_busy_timeout(db_, static_cast<int>(s.busy_timeout.count()));
     exec(s.foreign_keys ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF", "PRAGMA foreign_keys");
     switch (s.sync) {

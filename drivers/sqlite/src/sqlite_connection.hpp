@@ -7,9 +7,11 @@
 
 #include <sqlite3.h>
 
+#include <condition_variable>
 #include <list>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -49,7 +51,19 @@ public:
     ~connection();
 
     [[nodiscard]] sqlite3* db() const noexcept { return db_; }
-    [[nodiscard]] std::unique_lock<std::mutex> lock() { return std::unique_lock(mutex_); }
+
+    // The write gate. A scope (a transaction) holds the connection from enter_scope() to
+    // leave_scope(); meanwhile other threads' statements wait in lock() — at most the
+    // busy timeout or their deadline, then DRIVER.BUSY — so none can land inside the
+    // transaction. The owner's own calls use lock_plain().
+    void enter_scope(const execution_control& c);
+    void leave_scope() noexcept;
+    // For starting work outside a scope: waits while another thread's scope holds the
+    // gate; RUNTIME.TRANSACTION_ACTIVE_ON_THREAD if this thread holds it.
+    [[nodiscard]] std::unique_lock<std::mutex> lock(const execution_control& c);
+    // One call at a time, no gate: the scope owner's calls, and cleanup.
+    [[nodiscard]] std::unique_lock<std::mutex> lock_plain() { return std::unique_lock(mutex_); }
+    void set_busy_timeout(std::chrono::milliseconds t) noexcept { busy_timeout_ = t; }
 
     // With the lock held: a prepared statement for `sql` (cached or new). Throws
     // PLAN.MULTIPLE_STATEMENTS / PLAN.EMPTY / the mapped SQLite error.
@@ -63,10 +77,16 @@ public:
 private:
     void exec(const char* sql, std::string_view during);
 
+    [[nodiscard]] clock::time_point wait_limit(const execution_control& c) const;
+
     sqlite3* db_;
     bool owned_;
     std::size_t capacity_;
     std::mutex mutex_;
+    std::condition_variable gate_free_;
+    bool scope_held_ = false;
+    std::thread::id scope_owner_;
+    std::chrono::milliseconds busy_timeout_{5000};
     using entry = std::pair<std::string, prepared>;
     std::list<entry> lru_;  // front = most recently used
     std::unordered_map<std::string, std::list<entry>::iterator, string_hash, std::equal_to<>> index_;

@@ -3,6 +3,7 @@
 
 #include "sqlite_pool.hpp"
 #include "sqlite_rows.hpp"
+#include "sqlite_scope.hpp"
 #include "strata/sqlite.hpp"
 
 namespace strata::sqlite {
@@ -35,25 +36,27 @@ public:
         p->close();
     }
 
-    [[nodiscard]] capabilities caps() const override {
-        return capabilities{.interactive_transactions = true,
-                            .atomic_batch = false,
-                            .savepoints = true,
-                            .returning = true,
-                            .streaming = true};
-    }
+    [[nodiscard]] capabilities caps() const override { return detail::sqlite_capabilities(); }
 
     [[nodiscard]] std::unique_ptr<row_source> execute(const statement& s, const execution_control& c) override {
-        std::shared_ptr<detail::pool> p;
-        {
-            std::lock_guard lock(mutex_);
-            if (state_ != driver_state::connected) driver_errors::wrong_state("sqlite", state_, "execute()");
-            p = pool_;
-        }
-        return std::make_unique<detail::rows>(p->acquire(s.source->meta().kind), s, c);
+        return std::make_unique<detail::rows>(current("execute()")->acquire(s.source->meta().kind), s, c,
+                                              /*scoped=*/false);
+    }
+
+    [[nodiscard]] std::unique_ptr<strata::connection> acquire(connection_intent intent,
+                                                              const execution_control& c) override {
+        bool gated = false;
+        detail::lease l = current("acquire()")->acquire_scope(intent, c, gated);
+        return std::make_unique<detail::scope>(std::move(l), gated);
     }
 
 private:
+    std::shared_ptr<detail::pool> current(std::string_view operation) const {
+        std::lock_guard lock(mutex_);
+        if (state_ != driver_state::connected) driver_errors::wrong_state("sqlite", state_, operation);
+        return pool_;
+    }
+
     mutable std::mutex mutex_;
     driver_state state_ = driver_state::unbound;
     std::shared_ptr<detail::pool> pool_;

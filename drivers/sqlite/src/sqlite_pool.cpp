@@ -74,10 +74,8 @@ std::shared_ptr<pool> pool::open(const binding& b) {
         validate(h->options);
         p->settings_ = h->options;
         auto conn = std::make_shared<connection>(h->db, false, h->options.statement_cache_size);
-        if (h->apply_settings) {
-            auto lock = conn->lock();
-            conn->apply(h->options, true);
-        }
+        conn->set_busy_timeout(h->options.busy_timeout);
+        if (h->apply_settings) conn->apply(h->options, true);
         p->primary_ = std::move(conn);
     } else {
         driver_errors::binding_invalid(driver_name, "binding",
@@ -96,7 +94,27 @@ std::shared_ptr<connection> pool::open_reader() {
     return conn;
 }
 
+namespace {
+[[noreturn]] void broken_error() {
+    throw error("DRIVER.CONNECTION_BROKEN",
+                "The SQLite writer connection is in an unknown state after a failed rollback. Call close() and "
+                "connect() again.");
+}
+}  // namespace
+
+lease pool::acquire_scope(connection_intent intent, const execution_control& c, bool& gated) {
+    if (intent == connection_intent::read_only && readers_enabled_) {
+        gated = false;
+        return acquire(statement_kind::read);
+    }
+    if (broken()) broken_error();
+    primary_->enter_scope(c);
+    gated = true;
+    return lease(shared_from_this(), primary_, false);
+}
+
 lease pool::acquire(statement_kind kind) {
+    if (broken() && !(kind == statement_kind::read && readers_enabled_)) broken_error();
     if (kind == statement_kind::read && readers_enabled_) {
         std::unique_lock lock(mutex_);
         if (!idle_.empty()) {

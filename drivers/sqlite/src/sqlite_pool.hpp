@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sqlite_connection.hpp"
+#include "strata/driver.hpp"
 #include "strata/plan.hpp"
 
 namespace strata::sqlite::detail {
@@ -30,6 +31,11 @@ public:
     ~lease();
     [[nodiscard]] connection& conn() const noexcept { return *conn_; }
     [[nodiscard]] const pool& owner() const noexcept { return *owner_; }
+    [[nodiscard]] pool& owner() noexcept { return *owner_; }
+    // Another handle on the same connection that gives nothing back when destroyed.
+    [[nodiscard]] lease share() const { return lease(owner_, conn_, false); }
+    // The connection's state is unknown: it is not returned to the pool.
+    void discard() noexcept { exclusive_ = false; }
 
 private:
     std::shared_ptr<pool> owner_;
@@ -43,6 +49,13 @@ public:
     static std::shared_ptr<pool> open(const binding& b);
 
     [[nodiscard]] lease acquire(statement_kind kind);
+    // A connection for a scope: a reader for read-only work when WAL readers exist, else
+    // the writer with its write gate held (the caller leaves the gate).
+    [[nodiscard]] lease acquire_scope(connection_intent intent, const execution_control& c, bool& gated);
+    // After a failed rollback left the writer inside a transaction: every later use
+    // fails with DRIVER.CONNECTION_BROKEN until the driver reconnects.
+    void mark_broken() noexcept { broken_.store(true, std::memory_order_release); }
+    [[nodiscard]] bool broken() const noexcept { return broken_.load(std::memory_order_acquire); }
     void close() noexcept;
     [[nodiscard]] bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
     [[nodiscard]] const std::string& description() const noexcept { return description_; }
@@ -64,6 +77,7 @@ private:
     std::vector<std::shared_ptr<connection>> idle_;
     std::size_t readers_ = 0;  // opened and not yet dropped
     std::atomic<bool> closed_{false};
+    std::atomic<bool> broken_{false};
 };
 
 }  // namespace strata::sqlite::detail

@@ -30,9 +30,9 @@ bool control_fired(const execution_control& c) {
 
 }  // namespace
 
-rows::rows(lease l, const statement& s, const execution_control& control)
-    : lease_(std::move(l)), sql_(s.sql), control_(control) {
-    auto lock = lease_.conn().lock();
+rows::rows(lease l, const statement& s, const execution_control& control, bool scoped)
+    : lease_(std::move(l)), sql_(s.sql), control_(control), scoped_(scoped) {
+    auto lock = lock_for_work();
     prepared_ = lease_.conn().take(sql_);
     stmt_ = prepared_.stmt;
     try {
@@ -45,9 +45,13 @@ rows::rows(lease l, const statement& s, const execution_control& control)
 
 rows::~rows() {
     if (stmt_ != nullptr) {
-        auto lock = lease_.conn().lock();
+        auto lock = lease_.conn().lock_plain();
         release();
     }
+}
+
+std::unique_lock<std::mutex> rows::lock_for_work() {
+    return scoped_ ? lease_.conn().lock_plain() : lease_.conn().lock(control_);
 }
 
 void rows::release() noexcept {
@@ -184,11 +188,11 @@ void rows::fail(int rc) {
 bool rows::next(row& out) {
     if (stmt_ == nullptr) return false;
     if (lease_.owner().closed()) {
-        auto lock = lease_.conn().lock();
+        auto lock = lease_.conn().lock_plain();
         release();
         driver_errors::closed("sqlite", "reading a result");
     }
-    auto lock = lease_.conn().lock();
+    auto lock = lock_for_work();
     const bool controlled = control_.active();
     if (controlled) {
         if (control_fired(control_)) {
@@ -205,6 +209,7 @@ bool rows::next(row& out) {
         return true;
     }
     if (rc == SQLITE_DONE) {
+        if (!sqlite3_stmt_readonly(stmt_)) affected_ = static_cast<std::uint64_t>(sqlite3_changes64(lease_.conn().db()));
         release();
         return false;
     }

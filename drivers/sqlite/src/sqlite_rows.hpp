@@ -11,10 +11,12 @@ namespace strata::sqlite::detail {
 
 class rows final : public row_source {
 public:
-    // Prepares (or takes from the cache) and binds. Throws the mapped error.
-    rows(lease l, const statement& s, const execution_control& control);
+    // Prepares (or takes from the cache) and binds. Throws the mapped error. `scoped`:
+    // the statement runs inside the scope (transaction) that holds the connection.
+    rows(lease l, const statement& s, const execution_control& control, bool scoped);
     ~rows() override;
     bool next(row& out) override;
+    [[nodiscard]] std::uint64_t affected_rows() const noexcept override { return affected_; }
 
 private:
     using hint = column_layout::hint;
@@ -23,6 +25,7 @@ private:
     void read_row(row& out);
     void release() noexcept;
     [[noreturn]] void fail(int rc);
+    [[nodiscard]] std::unique_lock<std::mutex> lock_for_work();
     static int on_progress(void* self) noexcept;
 
     lease lease_;
@@ -31,6 +34,8 @@ private:
     sqlite3_stmt* stmt_ = nullptr;  // prepared_.stmt while we hold it
     execution_control control_;
     bool stopped_by_control_ = false;
+    bool scoped_ = false;
+    std::uint64_t affected_ = 0;
     const column_layout* layout_ = nullptr;  // owned by prepared_
 };
 

@@ -1,0 +1,43 @@
+// Internal: a connection leased for one scope (a transaction or an atomic write unit).
+#pragma once
+
+#include "sqlite_pool.hpp"
+#include "strata/driver.hpp"
+
+namespace strata::sqlite::detail {
+
+[[nodiscard]] capabilities sqlite_capabilities() noexcept;
+
+class scope final : public strata::connection {
+public:
+    // `gated`: the lease is the writer with its write gate held by this scope.
+    scope(lease l, bool gated) noexcept : lease_(std::move(l)), gated_(gated) {}
+    scope(const scope&) = delete;
+    scope& operator=(const scope&) = delete;
+    ~scope() override;
+
+    [[nodiscard]] capabilities caps() const override { return sqlite_capabilities(); }
+    [[nodiscard]] std::unique_ptr<row_source> execute(const statement& s, const execution_control& c) override;
+    [[nodiscard]] transaction_status status() const override;
+    void begin(const transaction_options& options) override;
+    void commit() override;
+    void rollback() override;
+    void savepoint(std::string_view name) override;
+    void release_savepoint(std::string_view name) override;
+    void rollback_to_savepoint(std::string_view name) override;
+    void release() noexcept override;
+    void destroy() noexcept override;
+
+private:
+    void exec(const std::string& sql, std::string_view during);
+    void require_open(std::string_view operation) const;
+    bool end_transaction() noexcept;  // true when the connection is back in autocommit
+    void finish() noexcept;
+
+    lease lease_;
+    bool gated_;
+    bool query_only_ = false;  // PRAGMA query_only set for a read-only transaction on the writer
+    bool finished_ = false;
+};
+
+}  // namespace strata::sqlite::detail

@@ -1,0 +1,44 @@
+// Options of db.transaction(fn, options): isolation, access mode, locking, retry, deadline.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace strata {
+
+// PostgreSQL honours each level. SQLite transactions are always serializable, which
+// satisfies every weaker level.
+enum class isolation_level { database_default, read_committed, repeatable_read, serializable };
+enum class access_mode { read_write, read_only };
+// How an SQLite transaction takes its locks (BEGIN DEFERRED / IMMEDIATE / EXCLUSIVE).
+// PostgreSQL ignores it. Read-write transactions default to immediate: the write lock is
+// taken at BEGIN, so the transaction cannot fail later with a busy upgrade.
+enum class sqlite_begin { immediate, deferred, exclusive };
+
+[[nodiscard]] std::string_view to_string(isolation_level l) noexcept;
+[[nodiscard]] std::string_view to_string(access_mode m) noexcept;
+
+// Opt-in retry: fn runs again on serialization failure (40001), deadlock (40P01), a busy
+// database, or a connection lost before COMMIT was sent — never when the outcome of a
+// COMMIT is unknown. Backoff doubles from `initial_backoff` up to `max_backoff`, with
+// full jitter.
+struct retry_policy {
+    std::uint32_t max_attempts = 1;  // 1 = no retry
+    std::chrono::milliseconds initial_backoff{5};
+    std::chrono::milliseconds max_backoff{250};
+};
+
+struct transaction_options {
+    isolation_level isolation = isolation_level::database_default;
+    access_mode access = access_mode::read_write;
+    bool deferrable = false;  // PostgreSQL SERIALIZABLE READ ONLY DEFERRABLE
+    sqlite_begin begin = sqlite_begin::immediate;
+    retry_policy retry{};
+    // The whole transaction (all attempts) must finish in this time, else it is rolled
+    // back with RUNTIME.TRANSACTION_TIMEOUT.
+    std::optional<std::chrono::milliseconds> timeout{};
+};
+
+}  // namespace strata
