@@ -84,6 +84,8 @@ public:
 
     // Rows pulled so far.
     [[nodiscard]] std::uint64_t rows_read() const noexcept;
+    // Rows the statement inserted, updated or deleted; known once the stream has ended.
+    [[nodiscard]] std::uint64_t affected_rows() const noexcept;
 
 private:
     void start(const char* operation);

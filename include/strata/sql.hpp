@@ -18,6 +18,10 @@ namespace strata {
 
 [[nodiscard]] plan sql_plan(std::string text, std::vector<value> params);
 
+// For adapters: the SQL with each `?` placeholder (outside quotes and comments) replaced
+// by `prefix` and its 1-based position, e.g. "$1", "$2" for PostgreSQL.
+[[nodiscard]] std::string number_placeholders(std::string_view sql, std::string_view prefix);
+
 namespace detail {
 [[noreturn]] void throw_param_encode(std::size_t index, const codec_failure& f);
 template <class T>

@@ -75,5 +75,6 @@ std::uint64_t result_stream::drain() {
 }
 
 std::uint64_t result_stream::rows_read() const noexcept { return state_ ? state_->rows() : 0; }
+std::uint64_t result_stream::affected_rows() const noexcept { return state_ ? state_->affected_rows() : 0; }
 
 }  // namespace strata

@@ -71,6 +71,7 @@ const row* stream_state::pull() {
             got = source_->next(current_);
         }
         if (!got) {
+            if (source_) affected_ = source_->affected_rows();
             source_.reset();
             finish(is_intercepted_ ? execution_outcome::intercepted : execution_outcome::success, nullptr, false);
             return nullptr;

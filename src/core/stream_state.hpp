@@ -39,6 +39,7 @@ public:
 
     bool started = false;
     [[nodiscard]] std::uint64_t rows() const noexcept { return rows_; }
+    [[nodiscard]] std::uint64_t affected_rows() const noexcept { return affected_; }
 
 private:
     void open();
@@ -56,6 +57,7 @@ private:
     bool is_intercepted_ = false;
     row current_;
     std::uint64_t rows_ = 0;
+    std::uint64_t affected_ = 0;
     enum class phase { fresh, open, done } phase_ = phase::fresh;
 };
 

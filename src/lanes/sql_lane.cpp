@@ -50,6 +50,23 @@ plan sql_template::bind_values(std::vector<value> params) const {
     return plan{text_, std::move(params)};
 }
 
+std::string number_placeholders(std::string_view sql, std::string_view prefix) {
+    std::string out;
+    out.reserve(sql.size() + 8);
+    std::size_t copied = 0;  // sql[0, copied) is already in out
+    std::size_t n = 0;
+    detail::for_each_token(sql, [&](const detail::token& t) {
+        if (t.kind != detail::token_kind::placeholder) return;
+        const auto at = static_cast<std::size_t>(t.text.data() - sql.data());
+        out.append(sql.substr(copied, at - copied));
+        out.append(prefix);
+        out.append(std::to_string(++n));
+        copied = at + t.text.size();
+    });
+    out.append(sql.substr(copied));
+    return out;
+}
+
 plan sql_plan(std::string text, std::vector<value> params) {
     return sql_template(std::move(text)).bind_values(std::move(params));
 }

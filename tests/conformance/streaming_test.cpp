@@ -45,6 +45,19 @@ TEST_P(streaming, execution_is_lazy) {
     EXPECT_EQ(count("lazy"), 1);
 }
 
+TEST_P(streaming, writes_report_affected_rows) {
+    exec("CREATE TABLE t(id " + types().integer + ")");
+    auto insert = db().execute(sql("INSERT INTO t VALUES (1), (2), (3)"));
+    EXPECT_EQ(insert.drain(), 0u);
+    EXPECT_EQ(insert.affected_rows(), 3u);
+    auto update = db().execute(sql("UPDATE t SET id = id + 10 WHERE id >= ?", 2));
+    update.drain();
+    EXPECT_EQ(update.affected_rows(), 2u);
+    auto read = db().execute(sql("SELECT id FROM t"));
+    EXPECT_EQ(read.drain(), 3u);
+    EXPECT_EQ(read.affected_rows(), 0u);
+}
+
 TEST_P(streaming, a_stream_is_single_pass) {
     auto s = db().execute(sql("SELECT 1"));
     EXPECT_EQ(s.all().size(), 1u);

@@ -54,6 +54,12 @@ TEST(sql_lane, plans_are_immutable_values) {
     EXPECT_EQ(q.sql(), p.sql());
 }
 
+TEST(sql_lane, placeholders_are_numbered_for_dialects_that_need_it) {
+    EXPECT_EQ(number_placeholders("SELECT ?, '?', \"?\" -- ?\n, ? /* ? */", "$"),
+              "SELECT $1, '?', \"?\" -- ?\n, $2 /* ? */");
+    EXPECT_EQ(number_placeholders("SELECT 1", "$"), "SELECT 1");
+}
+
 TEST(telemetry_fingerprint, literals_and_whitespace_fold) {
     EXPECT_EQ(normalize_sql("SELECT  *\nFROM Users WHERE id = 42 AND name = 'bob'"),
               "select * from users where id = ? and name = ?");
