@@ -14,17 +14,13 @@
 
 #include "strata/cancel.hpp"
 #include "strata/driver.hpp"
+#include "strata/execute_options.hpp"
 #include "strata/plan.hpp"
 #include "strata/result_stream.hpp"
+#include "strata/transaction.hpp"
+#include "strata/transaction_options.hpp"
 
 namespace strata {
-
-struct execute_options {
-    // Either bound stops the statement with RUNTIME.ABORTED once reached.
-    std::optional<std::chrono::milliseconds> timeout{};
-    std::optional<clock::time_point> deadline{};
-    cancel_token cancel{};
-};
 
 class runtime {
 public:
@@ -38,6 +34,30 @@ public:
 
     // Lazy: nothing reaches the database until the stream is read.
     [[nodiscard]] result_stream execute(const plan& p, const execute_options& options = {}) const;
+
+    // Runs fn(tx) in a transaction on one connection (see strata/transaction.hpp):
+    // commit on return, rollback and rethrow on throw; retries and a deadline as the
+    // options say. Returns fn's value (a returned stream comes back as its rows).
+    template <class Fn>
+    auto transaction(Fn&& fn, const transaction_options& options = {})
+        -> detail::transaction_result_t<std::invoke_result_t<Fn&, strata::tx&>> {
+        using R = std::invoke_result_t<Fn&, strata::tx&>;
+        using out_t = detail::transaction_result_t<R>;
+        if constexpr (std::is_void_v<R>) {
+            std::optional<int> unused;
+            run_transaction(options, [&](strata::tx& tx) { detail::invoke_into(fn, tx, unused); });
+        } else {
+            std::optional<out_t> out;
+            run_transaction(options, [&](strata::tx& tx) {
+                out.reset();  // a retried attempt starts afresh
+                detail::invoke_into(fn, tx, out);
+            });
+            return std::move(*out);
+        }
+    }
+
+    // The non-template core of transaction(): body may run more than once when retrying.
+    void run_transaction(const transaction_options& options, const std::function<void(strata::tx&)>& body) const;
 
     struct impl;  // defined in the library
 

@@ -2,19 +2,13 @@
 
 #include <atomic>
 
-#include "stream_state.hpp"
+#include "runtime_impl.hpp"
 #include "strata/error.hpp"
 
 namespace strata {
 
-struct runtime::impl {
-    strata::stack stack;
-    std::shared_ptr<const detail::execution_target> target;
-};
 
 namespace {
-std::atomic<std::uint64_t> next_execution_id{1};
-
 void require(bool ok, std::string_view what) {
     if (!ok) {
         throw error("RUNTIME.STACK_INVALID",
@@ -56,20 +50,7 @@ result_stream runtime::execute(const plan& p, const execute_options& options) co
     if (const auto st = state(); st != driver_state::connected) {
         driver_errors::wrong_state(impl_->stack.driver.id, st, "execute()");
     }
-    execution_context ctx;
-    ctx.id = next_execution_id.fetch_add(1, std::memory_order_relaxed);
-    ctx.scope = execution_scope::runtime;
-    ctx.cancel = options.cancel;
-    ctx.deadline = options.deadline;
-    if (options.timeout) {
-        if (options.timeout->count() < 0) {
-            throw error(std::string(codes::runtime_invalid_argument), "A timeout must not be negative.",
-                        {{"timeout_ms", std::to_string(options.timeout->count())}});
-        }
-        const auto d = clock::now() + *options.timeout;
-        if (!ctx.deadline || d < *ctx.deadline) ctx.deadline = d;
-    }
-    return result_stream{std::make_unique<detail::stream_state>(impl_->target, p, std::move(ctx))};
+    return detail::start_execution(impl_->target, p, options, execution_scope::runtime);
 }
 
 std::string_view to_string(driver_state s) noexcept {

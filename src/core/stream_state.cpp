@@ -1,5 +1,7 @@
 #include "stream_state.hpp"
 
+#include <atomic>
+
 #include "strata/error.hpp"
 
 namespace strata::detail {
@@ -16,16 +18,58 @@ bool is_abort(std::exception_ptr e) {
 }
 }  // namespace
 
+void scope_guard::check() const {
+    if (closed()) {
+        throw error("RUNTIME.TRANSACTION_CLOSED",
+                    "Cannot read from a query result after the transaction has ended. Read it inside the "
+                    "transaction callback (or return it from the callback: it is drained before commit).");
+    }
+}
+
+bool scope_guard::closed() const {
+    std::lock_guard lock(mutex_);
+    return closed_;
+}
+
+void scope_guard::add(stream_state* s) {
+    std::lock_guard lock(mutex_);
+    open_.push_back(s);
+}
+
+void scope_guard::remove(stream_state* s) noexcept {
+    std::lock_guard lock(mutex_);
+    std::erase(open_, s);
+}
+
+void scope_guard::close() noexcept {
+    std::vector<stream_state*> open;
+    {
+        std::lock_guard lock(mutex_);
+        closed_ = true;
+        open.swap(open_);
+    }
+    for (stream_state* s : open) s->stop_for_scope_end();
+}
+
 stream_state::stream_state(std::shared_ptr<const execution_target> target, plan p, execution_context ctx,
-                           std::function<void()> before_pull)
-    : target_(std::move(target)), plan_(std::move(p)), ctx_(std::move(ctx)), before_pull_(std::move(before_pull)) {
+                           stream_scope scope)
+    : target_(std::move(target)), plan_(std::move(p)), ctx_(std::move(ctx)), scope_(std::move(scope)) {
     ctx_.statement = &plan_;
+    if (scope_.guard) scope_.guard->add(this);
 }
 
 stream_state::~stream_state() {
+    if (scope_.guard) scope_.guard->remove(this);
+    stop_for_scope_end();
+}
+
+void stream_state::stop_for_scope_end() noexcept {
     if (phase_ == phase::open) {
         source_.reset();
-        finish(execution_outcome::success, nullptr, /*abandoned=*/true);
+        try {
+            finish(execution_outcome::success, nullptr, /*abandoned=*/true);
+        } catch (...) {  // hooks cannot throw on this path (abandoned), but stay noexcept
+        }
     }
 }
 
@@ -52,15 +96,16 @@ void stream_state::open() {
         for (const auto& m : target_->middleware) m->before_execute(ctx_);
         if (target_->lower) lowered_ = target_->lower(plan_);
         const statement s{target_->lower ? std::string_view(lowered_) : std::string_view(plan_.sql()), &plan_};
-        source_ = target_->driver->execute(s, execution_control{ctx_.deadline, ctx_.cancel});
+        const execution_control control{ctx_.deadline, ctx_.cancel};
+        source_ = scope_.conn ? scope_.conn->execute(s, control) : target_->driver->execute(s, control);
     } catch (...) {
         fail(std::current_exception());
     }
 }
 
 const row* stream_state::pull() {
+    if (scope_.guard) scope_.guard->check();  // on every pull, not only the first
     if (phase_ == phase::done) return nullptr;
-    if (before_pull_) before_pull_();
     if (phase_ == phase::fresh) open();
     try {
         bool got;
@@ -118,6 +163,32 @@ void stream_state::finish(execution_outcome outcome, std::exception_ptr error, b
         }
     }
     if (hook_failure && !error && !abandoned) std::rethrow_exception(hook_failure);
+}
+
+namespace {
+std::atomic<std::uint64_t> next_execution_id{1};
+}
+
+result_stream start_execution(const std::shared_ptr<const execution_target>& target, const plan& p,
+                              const execute_options& options, execution_scope scope, stream_scope where,
+                              std::optional<clock::time_point> outer_deadline) {
+    execution_context ctx;
+    ctx.id = next_execution_id.fetch_add(1, std::memory_order_relaxed);
+    ctx.scope = scope;
+    ctx.cancel = options.cancel;
+    ctx.deadline = options.deadline;
+    auto tighten = [&](clock::time_point d) {
+        if (!ctx.deadline || d < *ctx.deadline) ctx.deadline = d;
+    };
+    if (options.timeout) {
+        if (options.timeout->count() < 0) {
+            throw error(std::string(codes::runtime_invalid_argument), "A timeout must not be negative.",
+                        {{"timeout_ms", std::to_string(options.timeout->count())}});
+        }
+        tighten(clock::now() + *options.timeout);
+    }
+    if (outer_deadline) tighten(*outer_deadline);
+    return result_stream{std::make_unique<stream_state>(target, p, std::move(ctx), std::move(where))};
 }
 
 }  // namespace strata::detail

@@ -3,11 +3,14 @@
 #pragma once
 
 #include <functional>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "strata/driver.hpp"
+#include "strata/execute_options.hpp"
+#include "strata/result_stream.hpp"
 #include "strata/middleware.hpp"
 #include "strata/plan.hpp"
 #include "strata/row.hpp"
@@ -22,10 +25,36 @@ struct execution_target {
     std::function<std::string(const plan&)> lower;  // empty: SQL unchanged
 };
 
+class stream_state;
+
+// Ties the streams of one transaction (or savepoint) scope to its end: once closed, every
+// pull fails with RUNTIME.TRANSACTION_CLOSED, and streams still open are stopped so no
+// statement stays active on the connection.
+class scope_guard {
+public:
+    void check() const;  // throws RUNTIME.TRANSACTION_CLOSED once closed
+    [[nodiscard]] bool closed() const;
+    void add(stream_state* s);
+    void remove(stream_state* s) noexcept;
+    void close() noexcept;
+
+private:
+    mutable std::mutex mutex_;
+    bool closed_ = false;
+    std::vector<stream_state*> open_;
+};
+
+// Where a stream's statement runs: the driver (a connection per statement) or the
+// connection a transaction holds.
+struct stream_scope {
+    std::shared_ptr<strata::connection> conn;
+    std::shared_ptr<scope_guard> guard;
+};
+
 class stream_state {
 public:
     stream_state(std::shared_ptr<const execution_target> target, plan p, execution_context ctx,
-                 std::function<void()> before_pull = {});
+                 stream_scope scope = {});
     stream_state(const stream_state&) = delete;
     stream_state& operator=(const stream_state&) = delete;
     ~stream_state();
@@ -36,6 +65,8 @@ public:
     row take_current() noexcept { return std::move(current_); }
     // Stops reading: releases the connection and reports success with the rows so far.
     void finish_early();
+    // The scope ended under an open stream: stop it (reported as abandoned).
+    void stop_for_scope_end() noexcept;
 
     bool started = false;
     [[nodiscard]] std::uint64_t rows() const noexcept { return rows_; }
@@ -49,7 +80,7 @@ private:
     std::shared_ptr<const execution_target> target_;
     plan plan_;
     execution_context ctx_;
-    std::function<void()> before_pull_;
+    stream_scope scope_;
     std::string lowered_;
     std::unique_ptr<row_source> source_;      // declared after plan_: destroyed first
     std::vector<row> intercepted_;
@@ -60,5 +91,12 @@ private:
     std::uint64_t affected_ = 0;
     enum class phase { fresh, open, done } phase_ = phase::fresh;
 };
+
+// Builds the stream for one execution: a fresh execution id, the deadline (the earlier
+// of the options' and `outer_deadline`), and where it runs.
+[[nodiscard]] result_stream start_execution(const std::shared_ptr<const execution_target>& target, const plan& p,
+                                            const execute_options& options, execution_scope scope,
+                                            stream_scope where = {},
+                                            std::optional<clock::time_point> outer_deadline = std::nullopt);
 
 }  // namespace strata::detail

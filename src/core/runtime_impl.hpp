@@ -1,0 +1,14 @@
+// Internal: what a runtime holds.
+#pragma once
+
+#include "stream_state.hpp"
+#include "strata/runtime.hpp"
+
+namespace strata {
+
+struct runtime::impl {
+    strata::stack stack;
+    std::shared_ptr<const detail::execution_target> target;
+};
+
+}  // namespace strata

@@ -1,0 +1,236 @@
+// db.transaction(fn): the commit/rollback matrix, retries, the deadline, savepoints.
+#include "strata/transaction.hpp"
+
+#include <random>
+#include <thread>
+
+#include "runtime_impl.hpp"
+#include "strata/error.hpp"
+
+namespace strata {
+
+namespace detail {
+
+struct transaction_state {
+    std::shared_ptr<const execution_target> target;
+    std::shared_ptr<strata::connection> conn;
+    std::shared_ptr<scope_guard> guard = std::make_shared<scope_guard>();
+    std::optional<clock::time_point> deadline;
+    int depth = 0;
+    std::shared_ptr<int> savepoints = std::make_shared<int>(0);  // names are unique per transaction
+};
+
+}  // namespace detail
+
+namespace {
+
+bool is_transient(const std::exception_ptr& e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const error& err) {
+        return err.transient();
+    } catch (...) {
+        return false;
+    }
+}
+
+bool past(const std::optional<clock::time_point>& deadline) { return deadline && clock::now() >= *deadline; }
+
+error timeout_error(const transaction_options& o, std::exception_ptr cause) {
+    error e("RUNTIME.TRANSACTION_TIMEOUT",
+            "The transaction did not finish within its timeout and was rolled back. Keep transactions short or "
+            "raise transaction_options::timeout.",
+            {{"timeout_ms", std::to_string(o.timeout ? o.timeout->count() : 0)}});
+    if (cause) e.with_cause(std::move(cause));
+    return e;
+}
+
+// Full-jitter exponential backoff, never past the deadline.
+void back_off(const retry_policy& r, std::uint32_t attempt, const std::optional<clock::time_point>& deadline) {
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    auto cap = r.initial_backoff * (1LL << std::min<std::uint32_t>(attempt - 1, 20));
+    if (cap > r.max_backoff) cap = r.max_backoff;
+    std::uniform_int_distribution<long long> pick(0, std::max<long long>(0, cap.count()));
+    auto wait = std::chrono::milliseconds(pick(rng));
+    if (deadline) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - clock::now());
+        if (left < wait) wait = std::max(left, std::chrono::milliseconds(0));
+    }
+    std::this_thread::sleep_for(wait);
+}
+
+// Rolls back after fn threw. Returns normally when the connection went back to the pool;
+// throws RUNTIME.TRANSACTION_ROLLBACK_FAILED (cause: the original) when it had to be
+// destroyed.
+void roll_back_after_failure(strata::connection& conn, const std::exception_ptr& original) {
+    try {
+        conn.rollback();
+    } catch (const std::exception& rollback_error) {
+        conn.destroy();
+        throw error("RUNTIME.TRANSACTION_ROLLBACK_FAILED",
+                    "The transaction failed and its rollback failed too; the connection was discarded. The cause is "
+                    "the original failure.",
+                    {{"rollback_error", rollback_error.what()}})
+            .with_cause(original);
+    }
+    conn.release();
+}
+
+enum class commit_outcome { committed, rolled_back, unknown };
+
+// Commits; on failure leaves the connection released (rolled back) or destroyed (unknown
+// state) and throws RUNTIME.TRANSACTION_COMMIT_FAILED — transient only when the outcome
+// is known (nothing committed) and the cause is worth retrying.
+void commit_or_throw(strata::connection& conn) {
+    try {
+        conn.commit();
+    } catch (...) {
+        const std::exception_ptr commit_error = std::current_exception();
+        commit_outcome outcome = commit_outcome::unknown;
+        try {
+            switch (conn.status()) {
+                case transaction_status::idle: outcome = commit_outcome::rolled_back; break;
+                case transaction_status::in_transaction:
+                case transaction_status::failed:
+                    conn.rollback();  // e.g. SQLite keeps the transaction open after a failed COMMIT
+                    if (conn.status() == transaction_status::idle) outcome = commit_outcome::rolled_back;
+                    break;
+                case transaction_status::unknown: break;
+            }
+        } catch (...) {
+            outcome = commit_outcome::unknown;
+        }
+        if (outcome == commit_outcome::rolled_back) conn.release();
+        else conn.destroy();
+        const bool known = outcome == commit_outcome::rolled_back;
+        throw error("RUNTIME.TRANSACTION_COMMIT_FAILED",
+                    known ? "COMMIT failed and the transaction was rolled back; nothing was committed."
+                          : "COMMIT failed and its outcome is unknown (the connection broke); the connection was "
+                            "discarded. Check whether the changes landed before repeating them.",
+                    {{"outcome", known ? "rolled_back" : "unknown"}})
+            .with_cause(commit_error)
+            .with_transient(known && is_transient(commit_error));
+    }
+}
+
+}  // namespace
+
+void runtime::run_transaction(const transaction_options& options,
+                              const std::function<void(strata::tx&)>& body) const {
+    if (const auto st = state(); st != driver_state::connected) {
+        driver_errors::wrong_state(impl_->stack.driver.id, st, "transaction()");
+    }
+    const auto& target = impl_->target;
+    if (!target->driver->caps().interactive_transactions) {
+        throw error("RUNTIME.TRANSACTION_UNSUPPORTED",
+                    "This driver has no interactive transactions. Use run_atomic_writes() for an all-or-nothing "
+                    "unit of writes.");
+    }
+    if (options.retry.max_attempts == 0) {
+        throw error(std::string(codes::runtime_invalid_argument), "retry.max_attempts must be at least 1.");
+    }
+    std::optional<clock::time_point> deadline;
+    if (options.timeout) {
+        if (options.timeout->count() < 0) {
+            throw error(std::string(codes::runtime_invalid_argument), "A transaction timeout must not be negative.");
+        }
+        deadline = clock::now() + *options.timeout;
+    }
+    const connection_intent intent =
+        options.access == access_mode::read_only ? connection_intent::read_only : connection_intent::read_write;
+
+    for (std::uint32_t attempt = 1;; ++attempt) {
+        const bool may_retry = attempt < options.retry.max_attempts;
+        auto retry_or_throw = [&](const std::exception_ptr& failure) {
+            if (past(deadline)) throw timeout_error(options, failure);
+            if (!may_retry || !is_transient(failure)) std::rethrow_exception(failure);
+            back_off(options.retry, attempt, deadline);
+        };
+
+        // Runtime set-up (connection, BEGIN) happens before fn and never inside it.
+        std::shared_ptr<strata::connection> conn;
+        try {
+            conn = target->driver->acquire(intent, execution_control{deadline, {}});
+            try {
+                conn->begin(options);
+            } catch (...) {
+                conn->destroy();
+                throw;
+            }
+        } catch (...) {
+            retry_or_throw(std::current_exception());
+            continue;
+        }
+
+        auto state = std::make_shared<detail::transaction_state>();
+        state->target = target;
+        state->conn = conn;
+        state->deadline = deadline;
+        strata::tx handle(state);
+        try {
+            body(handle);
+            if (past(deadline)) throw timeout_error(options, nullptr);
+        } catch (...) {
+            const std::exception_ptr original = std::current_exception();
+            state->guard->close();
+            roll_back_after_failure(*conn, original);  // throws ROLLBACK_FAILED if it could not
+            retry_or_throw(original);
+            continue;
+        }
+        state->guard->close();  // streams still open end before COMMIT
+        try {
+            commit_or_throw(*conn);
+        } catch (...) {
+            retry_or_throw(std::current_exception());
+            continue;
+        }
+        conn->release();
+        return;
+    }
+}
+
+result_stream tx::execute(const plan& p, const execute_options& options) const {
+    s_->guard->check();
+    return detail::start_execution(s_->target, p, options, execution_scope::transaction,
+                                   detail::stream_scope{s_->conn, s_->guard}, s_->deadline);
+}
+
+bool tx::active() const noexcept { return !s_->guard->closed(); }
+capabilities tx::caps() const { return s_->conn->caps(); }
+int tx::depth() const noexcept { return s_->depth; }
+
+void tx::run_savepoint(const std::function<void(strata::tx&)>& body) {
+    s_->guard->check();
+    if (!s_->conn->caps().savepoints) {
+        throw error("RUNTIME.SAVEPOINTS_UNSUPPORTED",
+                    "This connection cannot nest transactions (no savepoints). Run the work in the outer "
+                    "transaction.");
+    }
+    const std::string name = "strata_sp_" + std::to_string(++*s_->savepoints);
+    s_->conn->savepoint(name);
+    auto inner_state = std::make_shared<detail::transaction_state>(*s_);
+    inner_state->guard = std::make_shared<detail::scope_guard>();
+    inner_state->depth = s_->depth + 1;
+    strata::tx inner(inner_state);
+    try {
+        body(inner);
+    } catch (...) {
+        const std::exception_ptr original = std::current_exception();
+        inner_state->guard->close();
+        try {
+            s_->conn->rollback_to_savepoint(name);
+            s_->conn->release_savepoint(name);
+        } catch (const std::exception& rollback_error) {
+            throw error("RUNTIME.TRANSACTION_ROLLBACK_FAILED",
+                        "A nested transaction failed and rolling back to its savepoint failed too; the outer "
+                        "transaction cannot continue. The cause is the original failure.",
+                        {{"rollback_error", rollback_error.what()}})
+                .with_cause(original);
+        }
+        throw;
+    }
+    inner_state->guard->close();
+    s_->conn->release_savepoint(name);
+}
+
+}  // namespace strata
