@@ -46,6 +46,17 @@ struct execution_summary {
     bool abandoned = false;
 };
 
+// How an atomic write unit ran (see strata/atomic_writes.hpp).
+enum class atomic_mode { transaction, batch, sequential };
+[[nodiscard]] std::string_view to_string(atomic_mode m) noexcept;
+
+struct atomic_unit_summary {
+    atomic_mode mode = atomic_mode::transaction;
+    std::size_t statements = 0;
+    bool succeeded = false;
+    std::chrono::nanoseconds duration{0};
+};
+
 class middleware {
 public:
     virtual ~middleware() = default;
@@ -55,6 +66,8 @@ public:
     virtual void on_row(const execution_context&, const row&) {}
     // Must not throw on the failure path; may throw (e.g. a strict budget) on success.
     virtual void after_execute(const execution_context&, const execution_summary&) {}
+    // Once per run_atomic_writes() unit, after it committed or failed. Must not throw.
+    virtual void on_atomic_unit(const atomic_unit_summary&) noexcept {}
 };
 
 }  // namespace strata

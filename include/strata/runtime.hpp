@@ -22,6 +22,10 @@
 
 namespace strata {
 
+namespace detail {
+struct runtime_access;  // library internals reach the runtime's parts through this
+}
+
 class runtime {
 public:
     [[nodiscard]] driver_state state() const noexcept;
@@ -39,7 +43,7 @@ public:
     // commit on return, rollback and rethrow on throw; retries and a deadline as the
     // options say. Returns fn's value (a returned stream comes back as its rows).
     template <class Fn>
-    auto transaction(Fn&& fn, const transaction_options& options = {})
+    auto transaction(Fn&& fn, const transaction_options& options = {}) const
         -> detail::transaction_result_t<std::invoke_result_t<Fn&, strata::tx&>> {
         using R = std::invoke_result_t<Fn&, strata::tx&>;
         using out_t = detail::transaction_result_t<R>;
@@ -63,6 +67,7 @@ public:
 
 private:
     friend runtime instantiate(strata::stack s);
+    friend struct detail::runtime_access;
     explicit runtime(std::shared_ptr<impl> i) : impl_(std::move(i)) {}
     std::shared_ptr<impl> impl_;
 };

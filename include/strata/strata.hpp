@@ -1,6 +1,7 @@
 // Umbrella header: the whole public core API.
 #pragma once
 
+#include "strata/atomic_writes.hpp"
 #include "strata/budgets.hpp"
 #include "strata/cancel.hpp"
 #include "strata/codec.hpp"

@@ -32,21 +32,31 @@ struct telemetry_counters {
     std::chrono::nanoseconds total_time{0};
 };
 
+struct atomic_unit_counters {
+    std::uint64_t units = 0;
+    std::uint64_t failures = 0;
+    std::uint64_t statements = 0;
+};
+
 class telemetry final : public middleware {
 public:
     explicit telemetry(std::function<void(const telemetry_event&)> sink = {});
     [[nodiscard]] std::string_view name() const noexcept override { return "telemetry"; }
     void after_execute(const execution_context& ctx, const execution_summary& s) override;
+    void on_atomic_unit(const atomic_unit_summary& s) noexcept override;
 
     // Counters by normalized SQL fingerprint, and summed over all.
     [[nodiscard]] std::map<std::string, telemetry_counters> by_fingerprint() const;
     [[nodiscard]] telemetry_counters totals() const;
+    // Atomic write units by the mode that ran them.
+    [[nodiscard]] std::map<atomic_mode, atomic_unit_counters> atomic_units() const;
 
 private:
     std::function<void(const telemetry_event&)> sink_;
     mutable std::mutex mutex_;
     std::map<std::string, telemetry_counters> counters_;
     telemetry_counters totals_;
+    std::map<atomic_mode, atomic_unit_counters> atomic_;
 };
 
 // Normalized SQL and its hash, as telemetry computes them.

@@ -11,4 +11,10 @@ struct runtime::impl {
     std::shared_ptr<const detail::execution_target> target;
 };
 
+namespace detail {
+struct runtime_access {
+    static const runtime::impl& of(const runtime& r) noexcept { return *r.impl_; }
+};
+}  // namespace detail
+
 }  // namespace strata

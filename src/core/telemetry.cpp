@@ -57,6 +57,19 @@ std::map<std::string, telemetry_counters> telemetry::by_fingerprint() const {
     return counters_;
 }
 
+void telemetry::on_atomic_unit(const atomic_unit_summary& s) noexcept {
+    std::lock_guard lock(mutex_);
+    atomic_unit_counters& c = atomic_[s.mode];  // map node allocation: std::terminate on OOM is acceptable here
+    ++c.units;
+    if (!s.succeeded) ++c.failures;
+    c.statements += s.statements;
+}
+
+std::map<atomic_mode, atomic_unit_counters> telemetry::atomic_units() const {
+    std::lock_guard lock(mutex_);
+    return atomic_;
+}
+
 telemetry_counters telemetry::totals() const {
     std::lock_guard lock(mutex_);
     return totals_;

@@ -1,0 +1,46 @@
+// Atomic write units: a list of built-but-unexecuted plans that commit or vanish
+// together, on the strongest mechanism the connection offers, chosen by capability:
+//   1. transaction  — the connection has interactive transactions;
+//   2. batch        — else an atomic batch (all statements in one round trip, one implicit
+//                     transaction: PostgreSQL pipeline mode, or any driver declaring it);
+//   3. sequential   — else one by one, NOT atomic: allowed only without require_atomic
+//                     (then ATOMIC.CAPABILITY_REQUIRED).
+// Results come back per plan, in order, with RETURNING rows by index.
+//
+// Plans in a unit must not depend on values returned by earlier plans of the same unit:
+// mint ids in the application, choose rows by INSERT ... SELECT at execution time.
+// Side effects (events, webhooks) belong after the unit returns, never inside it.
+#pragma once
+
+#include <vector>
+
+#include "strata/driver.hpp"
+#include "strata/plan.hpp"
+#include "strata/transaction_options.hpp"
+
+namespace strata {
+
+class runtime;
+class tx;
+
+struct atomic_options {
+    bool require_atomic = false;
+    // Isolation, retry and timeout of the transaction mode; the timeout bounds every mode.
+    transaction_options transaction{};
+};
+
+struct atomic_result {
+    atomic_mode mode = atomic_mode::transaction;
+    std::vector<batch_result> results;  // one per plan, in order
+};
+
+// Failures throw ATOMIC.UNIT_FAILED{mode, failed_index, applied} with the statement's
+// error as cause (its SQL error info is copied, so e.sql()->sqlstate works directly).
+// applied is "none" for transaction and batch modes; sequential reports how many plans
+// stayed applied.
+[[nodiscard]] atomic_result run_atomic_writes(const runtime& target, const std::vector<plan>& plans,
+                                              const atomic_options& options = {});
+// Inside an open transaction the unit simply joins it (mode transaction).
+[[nodiscard]] atomic_result run_atomic_writes(const tx& target, const std::vector<plan>& plans);
+
+}  // namespace strata

@@ -1,0 +1,163 @@
+// run_atomic_writes: transaction, else atomic batch, else (opt-in) sequential.
+#include "strata/atomic_writes.hpp"
+
+#include "runtime_impl.hpp"
+#include "strata/error.hpp"
+
+namespace strata {
+
+std::string_view to_string(atomic_mode m) noexcept {
+    switch (m) {
+        case atomic_mode::transaction: return "transaction";
+        case atomic_mode::batch: return "batch";
+        case atomic_mode::sequential: return "sequential";
+    }
+    return "unknown";
+}
+
+namespace {
+
+// Runs plans[i] on `run` (a runtime or a tx), tracking which index is executing.
+template <class Target>
+std::vector<batch_result> run_each(const Target& target, const std::vector<plan>& plans, std::size_t& index) {
+    std::vector<batch_result> out;
+    out.reserve(plans.size());
+    for (index = 0; index < plans.size(); ++index) {
+        auto stream = target.execute(plans[index]);
+        batch_result r;
+        r.rows = stream.all();
+        r.affected_rows = stream.affected_rows();
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+// The error a caller sees for a failed unit; the statement's error is the cause.
+[[noreturn]] void unit_failed(atomic_mode mode, std::optional<std::size_t> failed_index, std::string applied,
+                              const std::exception_ptr& cause) {
+    error e("ATOMIC.UNIT_FAILED",
+            std::string("An atomic write unit failed (mode ") + std::string(to_string(mode)) + "). " +
+                (applied == "none" ? "Nothing was applied." : "Only the first " + applied + " statements were applied (sequential mode is not atomic).") +
+                " The cause is the failing statement's error.",
+            {{"mode", std::string(to_string(mode))}, {"applied", applied}});
+    if (failed_index) e.with_detail("failed_index", std::to_string(*failed_index));
+    try {
+        std::rethrow_exception(cause);
+    } catch (const error& original) {
+        if (original.sql()) e.with_sql(*original.sql());
+        e.with_transient(original.transient());
+        if (original.details().contains("batch_index") && !failed_index)
+            e.with_detail("failed_index", original.details().at("batch_index"));
+    } catch (...) {
+    }
+    throw std::move(e.with_cause(cause));
+}
+
+void notify(const detail::execution_target& target, const atomic_unit_summary& s) {
+    for (const auto& m : target.middleware) m->on_atomic_unit(s);
+}
+
+std::vector<batch_result> run_batch(const detail::execution_target& target, const std::vector<plan>& plans,
+                                    const execution_control& control) {
+    std::unique_ptr<connection> conn = target.driver->acquire(connection_intent::read_write, control);
+    std::vector<std::string> lowered;
+    std::vector<statement> statements;
+    lowered.reserve(plans.size());
+    statements.reserve(plans.size());
+    for (const plan& p : plans) {
+        lowered.push_back(target.lower ? target.lower(p) : p.sql());
+        statements.push_back(statement{lowered.back(), &p});
+    }
+    try {
+        auto results = conn->execute_batch(statements, control);
+        conn->release();
+        return results;
+    } catch (...) {
+        // The batch is all-or-nothing; a connection that did not come back clean is dropped.
+        bool clean = false;
+        try {
+            clean = conn->status() == transaction_status::idle;
+        } catch (...) {
+        }
+        if (clean) conn->release();
+        else conn->destroy();
+        throw;
+    }
+}
+
+}  // namespace
+
+atomic_result run_atomic_writes(const runtime& target, const std::vector<plan>& plans, const atomic_options& options) {
+    const detail::execution_target& t = *detail::runtime_access::of(target).target;
+    if (const auto st = target.state(); st != driver_state::connected) {
+        driver_errors::wrong_state(target.stack().driver.id, st, "run_atomic_writes()");
+    }
+    const capabilities caps = target.caps();
+    atomic_result result;
+    result.mode = caps.interactive_transactions ? atomic_mode::transaction
+                  : caps.atomic_batch           ? atomic_mode::batch
+                                                : atomic_mode::sequential;
+    if (result.mode == atomic_mode::sequential && options.require_atomic) {
+        throw error("ATOMIC.CAPABILITY_REQUIRED",
+                    "This connection has neither interactive transactions nor an atomic batch, so the unit could "
+                    "only run sequentially (not atomic), and require_atomic forbids that.",
+                    {{"statements", std::to_string(plans.size())}});
+    }
+    atomic_unit_summary summary{result.mode, plans.size(), false, {}};
+    const auto started = clock::now();
+    std::size_t index = 0;
+    try {
+        switch (result.mode) {
+            case atomic_mode::transaction:
+                result.results = target.transaction(
+                    [&](const tx& handle) { return run_each(handle, plans, index); }, options.transaction);
+                break;
+            case atomic_mode::batch: {
+                std::optional<clock::time_point> deadline;
+                if (options.transaction.timeout) deadline = started + *options.transaction.timeout;
+                result.results = run_batch(t, plans, execution_control{deadline, {}});
+                break;
+            }
+            case atomic_mode::sequential: {
+                execute_options eo;
+                if (options.transaction.timeout) eo.deadline = started + *options.transaction.timeout;
+                result.results.reserve(plans.size());
+                for (index = 0; index < plans.size(); ++index) {
+                    auto stream = target.execute(plans[index], eo);
+                    batch_result r;
+                    r.rows = stream.all();
+                    r.affected_rows = stream.affected_rows();
+                    result.results.push_back(std::move(r));
+                }
+                break;
+            }
+        }
+    } catch (...) {
+        summary.duration = clock::now() - started;
+        notify(t, summary);
+        const std::exception_ptr cause = std::current_exception();
+        switch (result.mode) {
+            case atomic_mode::transaction: unit_failed(result.mode, index, "none", cause);
+            case atomic_mode::batch: unit_failed(result.mode, std::nullopt, "none", cause);
+            case atomic_mode::sequential: unit_failed(result.mode, index, std::to_string(index), cause);
+        }
+    }
+    summary.succeeded = true;
+    summary.duration = clock::now() - started;
+    notify(t, summary);
+    return result;
+}
+
+atomic_result run_atomic_writes(const tx& target, const std::vector<plan>& plans) {
+    atomic_result result;
+    result.mode = atomic_mode::transaction;
+    std::size_t index = 0;
+    try {
+        result.results = run_each(target, plans, index);
+    } catch (...) {
+        unit_failed(atomic_mode::transaction, index, "none", std::current_exception());
+    }
+    return result;
+}
+
+}  // namespace strata

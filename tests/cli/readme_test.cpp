@@ -1,0 +1,66 @@
+// README.md shows exactly examples/readme_example.cpp, which is built as a target: the
+// README's example is therefore compiled and run by the test suite.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "process.hpp"
+
+namespace strata::cli_test {
+namespace {
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    EXPECT_TRUE(in.good()) << "cannot read " << path;
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// The bodies of the ```cpp fenced blocks, each line ending with '\n'.
+std::vector<std::string> cpp_blocks(const std::string& markdown) {
+    std::vector<std::string> blocks;
+    std::istringstream in(markdown);
+    std::string line;
+    std::string* current = nullptr;
+    while (std::getline(in, line)) {
+        if (current == nullptr) {
+            if (line == "```cpp") current = &blocks.emplace_back();
+        } else if (line == "```") {
+            current = nullptr;
+        } else {
+            *current += line + '\n';
+        }
+    }
+    return blocks;
+}
+
+TEST(example, shows_exactly_the_compiled_example) {
+    const std::string example = read_file(STRATA_README_EXAMPLE_SOURCE);
+    const std::vector<std::string> blocks = cpp_blocks(read_file(STRATA_README_PATH));
+    ASSERT_FALSE(blocks.empty()) << "README.md has no ```cpp block";
+    bool found = false;
+    for (const std::string& b : blocks) found = found || b == example;
+    EXPECT_TRUE(found) << "No ```cpp block in README.md equals examples/readme_example.cpp. Copy the file into the "
+                          "README (or the README block into the file). The first block is:\n"
+                       << blocks.front();
+}
+
+TEST(example, example_is_at_most_twenty_lines) {
+    const std::string example = read_file(STRATA_README_EXAMPLE_SOURCE);
+    EXPECT_LE(std::count(example.begin(), example.end(), '\n'), 20);
+}
+
+TEST(example, example_runs_and_prints_what_the_readme_promises) {
+    const auto r = run_process(STRATA_README_EXAMPLE_BINARY, {});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "1 ann\n2 bob\nQUERY.CONSTRAINT_VIOLATION\n");
+    EXPECT_EQ(r.err, "");
+}
+
+}  // namespace
+}  // namespace strata::cli_test

@@ -1,0 +1,38 @@
+// strata — the command-line tool. Each subcommand lives in its own file; main parses
+// the command line and turns every failure into "error: CODE: message" and an exit
+// status (see cli_errors.hpp).
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "cli_errors.hpp"
+#include "query_command.hpp"
+
+int main(int argc, char** argv) {
+    using namespace strata::cli;
+    CLI::App app{"strata: run SQL against a strata database from the shell", "strata"};
+    app.set_version_flag("--version", STRATA_CLI_VERSION);
+    app.require_subcommand(1);
+    query_options query;
+    CLI::App& query_cmd = add_query_command(app, query);
+
+    try {
+        app.parse(argc, argv);
+        if (query_cmd) run_query(query, std::cout);
+        std::cout.flush();
+        return static_cast<int>(exit_status::ok);
+    } catch (const CLI::Success& e) {  // --help, --version
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        const char* help = query_cmd.parsed() ? "strata query --help" : "strata --help";
+        // The parser echoes unexpected arguments; one may be a URL with a password.
+        const std::string what = redact_arguments(e.what(), std::vector<std::string>(argv + 1, argv + argc));
+        const usage_error usage("CLI.USAGE", what + ". Run `" + help + "` for usage.");
+        return static_cast<int>(report_failure(std::make_exception_ptr(usage), std::cerr));
+    } catch (...) {
+        return static_cast<int>(report_failure(std::current_exception(), std::cerr));
+    }
+}
