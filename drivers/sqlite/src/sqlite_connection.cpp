@@ -79,17 +79,11 @@ void connection::leave_scope() noexcept {
 }
 
 connection::~connection() {
-    for (auto& [sql, p] : lru_) sqlite3_finalize(p.stmt);
+    for (auto& e : lru_) sqlite3_finalize(e.p.stmt);
     if (owned_) sqlite3_close_v2(db_);
 }
 
-prepared connection::take(std::string_view sql) {
-    if (auto it = index_.find(sql); it != index_.end()) {
-        prepared p = std::move(it->second->second);
-        lru_.erase(it->second);
-        index_.erase(it);
-        return p;
-    }
+prepared connection::prepare(std::string_view sql) {
     sqlite3_stmt* stmt = nullptr;
     const char* tail = nullptr;
     const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
@@ -106,27 +100,66 @@ prepared connection::take(std::string_view sql) {
     return prepared{stmt, nullptr};
 }
 
-void connection::give_back(std::string_view sql, prepared p) noexcept {
-    sqlite3_stmt* stmt = p.stmt;
-    sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
-    if (capacity_ == 0 || index_.contains(sql)) {
-        sqlite3_finalize(stmt);  // caching off, or another copy is already cached
+bool connection::make_room() noexcept {
+    auto it = lru_.end();
+    while (lru_.size() >= capacity_ && it != lru_.begin()) {
+        --it;
+        if (it->busy) continue;
+        sqlite3_finalize(it->p.stmt);
+        index_.erase(it->sql);
+        it = lru_.erase(it);
+    }
+    return lru_.size() < capacity_;
+}
+
+void connection::take(std::string_view sql, statement_loan& loan) {
+    if (auto it = index_.find(sql); it != index_.end()) {
+        entry& e = *it->second;
+        if (!e.busy) {
+            e.busy = true;
+            lru_.splice(lru_.begin(), lru_, it->second);  // relinks the node; no allocation
+            loan.slot = &e.p;
+            loan.entry = &e;
+            return;
+        }
+        loan.own = prepare(sql);  // the cached copy is in use by another stream
+        return;
+    }
+    prepared p = prepare(sql);
+    if (capacity_ == 0 || !make_room()) {
+        loan.own = std::move(p);
         return;
     }
     try {
-        lru_.emplace_front(std::string(sql), std::move(p));
-        index_.emplace(lru_.front().first, lru_.begin());
+        lru_.push_front(entry{std::string(sql), prepared{}, true});
     } catch (...) {
-        if (!lru_.empty() && lru_.front().second.stmt == stmt) lru_.pop_front();
-        sqlite3_finalize(stmt);
+        loan.own = std::move(p);  // out of memory: use it once, uncached
         return;
     }
-    while (lru_.size() > capacity_) {
-        index_.erase(lru_.back().first);
-        sqlite3_finalize(lru_.back().second.stmt);
-        lru_.pop_back();
+    lru_.front().p = std::move(p);
+    try {
+        index_.emplace(lru_.front().sql, lru_.begin());
+    } catch (...) {
+        loan.own = std::move(lru_.front().p);
+        lru_.pop_front();
+        return;
     }
+    loan.slot = &lru_.front().p;
+    loan.entry = &lru_.front();
+}
+
+void connection::give_back(statement_loan& loan) noexcept {
+    prepared& p = loan.get();
+    if (p.stmt == nullptr) return;
+    sqlite3_reset(p.stmt);  // parameters are all rebound on the next use
+    if (loan.entry != nullptr) {
+        static_cast<entry*>(loan.entry)->busy = false;
+    } else {
+        sqlite3_finalize(p.stmt);
+        p.stmt = nullptr;
+    }
+    loan.entry = nullptr;
+    loan.slot = nullptr;
 }
 
 void connection::exec(const char* sql, std::string_view during) {

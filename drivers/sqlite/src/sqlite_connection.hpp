@@ -21,11 +21,6 @@
 
 namespace strata::sqlite::detail {
 
-struct string_hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-};
-
 // How a statement's columns are read: names, origin tables and type hints from the
 // declared types. Built on the first row and kept with the cached statement; rebuilt
 // when SQLite re-prepared the statement after a schema change.
@@ -40,6 +35,15 @@ struct column_layout {
 struct prepared {
     sqlite3_stmt* stmt = nullptr;
     std::shared_ptr<const column_layout> layout;  // null until the first row
+};
+
+// A statement on loan from the cache (entry set) or prepared for one use (entry null,
+// when the cached copy is busy or the cache is full of busy statements).
+struct statement_loan {
+    prepared* slot = nullptr;  // the entry's statement, or `own`
+    prepared own;
+    void* entry = nullptr;
+    [[nodiscard]] prepared& get() noexcept { return entry ? *slot : own; }
 };
 
 class connection {
@@ -65,11 +69,12 @@ public:
     [[nodiscard]] std::unique_lock<std::mutex> lock_plain() { return std::unique_lock(mutex_); }
     void set_busy_timeout(std::chrono::milliseconds t) noexcept { busy_timeout_ = t; }
 
-    // With the lock held: a prepared statement for `sql` (cached or new). Throws
+    // With the lock held: a prepared statement for `sql`. A cached statement stays in
+    // its cache slot, marked busy, so taking and giving back allocate nothing. Throws
     // PLAN.MULTIPLE_STATEMENTS / PLAN.EMPTY / the mapped SQLite error.
-    [[nodiscard]] prepared take(std::string_view sql);
-    // With the lock held: resets the statement and keeps it for reuse (or finalizes it).
-    void give_back(std::string_view sql, prepared p) noexcept;
+    void take(std::string_view sql, statement_loan& loan);
+    // With the lock held: resets the statement and frees its slot (or finalizes it).
+    void give_back(statement_loan& loan) noexcept;
 
     // Applies PRAGMAs and the busy timeout. Returns the journal mode now in effect.
     std::string apply(const settings& s, bool set_journal);
@@ -87,9 +92,16 @@ private:
     bool scope_held_ = false;
     std::thread::id scope_owner_;
     std::chrono::milliseconds busy_timeout_{5000};
-    using entry = std::pair<std::string, prepared>;
-    std::list<entry> lru_;  // front = most recently used
-    std::unordered_map<std::string, std::list<entry>::iterator, string_hash, std::equal_to<>> index_;
+    struct entry {
+        std::string sql;
+        prepared p;
+        bool busy = false;
+    };
+    [[nodiscard]] prepared prepare(std::string_view sql);
+    bool make_room() noexcept;  // evicts idle entries down to capacity - 1
+
+    std::list<entry> lru_;  // front = most recently used; nodes never move in memory
+    std::unordered_map<std::string_view, std::list<entry>::iterator> index_;  // keys view entry::sql
 };
 
 }  // namespace strata::sqlite::detail

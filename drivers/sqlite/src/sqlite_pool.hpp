@@ -30,6 +30,8 @@ public:
     lease(const lease&) = delete;
     ~lease();
     [[nodiscard]] connection& conn() const noexcept { return *conn_; }
+    // True for a reader leased to one stream alone (no locking needed).
+    [[nodiscard]] bool exclusive() const noexcept { return exclusive_; }
     [[nodiscard]] const pool& owner() const noexcept { return *owner_; }
     [[nodiscard]] pool& owner() noexcept { return *owner_; }
     // Another handle on the same connection that gives nothing back when destroyed.

@@ -30,32 +30,36 @@ bool control_fired(const execution_control& c) {
 
 }  // namespace
 
-rows::rows(lease l, const statement& s, const execution_control& control, bool scoped)
-    : lease_(std::move(l)), sql_(s.sql), control_(control), scoped_(scoped) {
-    auto lock = lock_for_work();
-    prepared_ = lease_.conn().take(sql_);
-    stmt_ = prepared_.stmt;
+rows::rows(lease l, const statement& s, const execution_control& control, bool scoped) noexcept
+    : lease_(std::move(l)), sql_(s.sql), plan_(s.source), control_(control), scoped_(scoped) {}
+
+rows::~rows() {
+    if (stmt_ != nullptr) {
+        auto lock = lease_.exclusive() ? std::unique_lock<std::mutex>() : lease_.conn().lock_plain();
+        release();
+    }
+}
+
+std::unique_lock<std::mutex> rows::lock_for_work() {
+    if (lease_.exclusive()) return {};  // a leased reader: nobody else can touch it
+    return scoped_ ? lease_.conn().lock_plain() : lease_.conn().lock(control_);
+}
+
+// With the lock held: the statement from the cache, parameters bound.
+void rows::start() {
+    started_ = true;
+    lease_.conn().take(sql_, loan_);
+    stmt_ = loan_.get().stmt;
     try {
-        bind(s.source->params());
+        bind(plan_->params());
     } catch (...) {
         release();
         throw;
     }
 }
 
-rows::~rows() {
-    if (stmt_ != nullptr) {
-        auto lock = lease_.conn().lock_plain();
-        release();
-    }
-}
-
-std::unique_lock<std::mutex> rows::lock_for_work() {
-    return scoped_ ? lease_.conn().lock_plain() : lease_.conn().lock(control_);
-}
-
 void rows::release() noexcept {
-    lease_.conn().give_back(sql_, std::move(prepared_));
+    lease_.conn().give_back(loan_);
     stmt_ = nullptr;
     layout_ = nullptr;
 }
@@ -110,9 +114,10 @@ int rows::on_progress(void* self) noexcept {
 }
 
 void rows::ensure_layout() {
+    prepared& p = loan_.get();
     const int reprepares = sqlite3_stmt_status(stmt_, SQLITE_STMTSTATUS_REPREPARE, 0);
-    if (prepared_.layout && prepared_.layout->reprepares == reprepares) {
-        layout_ = prepared_.layout.get();
+    if (p.layout && p.layout->reprepares == reprepares) {
+        layout_ = p.layout.get();
         return;
     }
     const int n = sqlite3_column_count(stmt_);
@@ -133,8 +138,8 @@ void rows::ensure_layout() {
         else if (decl == "JSON" || decl == "JSONB") hints[static_cast<std::size_t>(i)] = hint::json;
     }
     layout->shape = std::make_shared<const row_shape>(std::move(cols));
-    prepared_.layout = std::move(layout);
-    layout_ = prepared_.layout.get();
+    p.layout = std::move(layout);
+    layout_ = p.layout.get();
 }
 
 void rows::read_row(row& out) {
@@ -186,13 +191,17 @@ void rows::fail(int rc) {
 }
 
 bool rows::next(row& out) {
-    if (stmt_ == nullptr) return false;
+    if (stmt_ == nullptr && started_) return false;
     if (lease_.owner().closed()) {
-        auto lock = lease_.conn().lock_plain();
-        release();
+        if (stmt_ != nullptr) {
+            auto lock = lease_.exclusive() ? std::unique_lock<std::mutex>() : lease_.conn().lock_plain();
+            release();
+        }
+        started_ = true;
         driver_errors::closed("sqlite", "reading a result");
     }
     auto lock = lock_for_work();
+    if (!started_) start();
     const bool controlled = control_.active();
     if (controlled) {
         if (control_fired(control_)) {

@@ -11,15 +11,17 @@ namespace strata::sqlite::detail {
 
 class rows final : public row_source {
 public:
-    // Prepares (or takes from the cache) and binds. Throws the mapped error. `scoped`:
-    // the statement runs inside the scope (transaction) that holds the connection.
-    rows(lease l, const statement& s, const execution_control& control, bool scoped);
+    // Nothing touches SQLite until the first next(), which takes the statement from the
+    // cache, binds and steps under one lock. `scoped`: the statement runs inside the
+    // scope (transaction) that holds the connection.
+    rows(lease l, const statement& s, const execution_control& control, bool scoped) noexcept;
     ~rows() override;
     bool next(row& out) override;
     [[nodiscard]] std::uint64_t affected_rows() const noexcept override { return affected_; }
 
 private:
     using hint = column_layout::hint;
+    void start();
     void bind(const std::vector<value>& params);
     void ensure_layout();
     void read_row(row& out);
@@ -30,13 +32,15 @@ private:
 
     lease lease_;
     std::string_view sql_;
-    prepared prepared_;
-    sqlite3_stmt* stmt_ = nullptr;  // prepared_.stmt while we hold it
+    const plan* plan_;
+    statement_loan loan_;
+    sqlite3_stmt* stmt_ = nullptr;  // the loan's statement while we hold it
+    bool started_ = false;
     execution_control control_;
     bool stopped_by_control_ = false;
     bool scoped_ = false;
     std::uint64_t affected_ = 0;
-    const column_layout* layout_ = nullptr;  // owned by prepared_
+    const column_layout* layout_ = nullptr;  // owned by the loaned statement
 };
 
 }  // namespace strata::sqlite::detail
