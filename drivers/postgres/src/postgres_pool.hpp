@@ -1,0 +1,106 @@
+// Internal: the connections behind a PostgreSQL binding.
+//
+// An owned pool (url or make_pool) opens connections on demand up to max_size, hands
+// out idle ones most-recently-used first after validating them, closes expired and idle
+// ones as it goes (no background thread), and drops broken ones so the next acquire
+// opens a fresh connection. A borrowed pool (client) holds the caller's single PGconn:
+// one lease at a time, never closed, never replaced.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "postgres_connection.hpp"
+#include "strata/postgres.hpp"
+
+namespace strata::postgres::detail {
+
+class lease;
+
+}  // namespace strata::postgres::detail
+
+namespace strata::postgres {
+
+struct pool::core : std::enable_shared_from_this<pool::core> {
+    // Validates the url and its options, opens min_size connections (at least one).
+    static std::shared_ptr<core> open(const url& u);
+    // Wraps the caller's connection. Validates the binding.
+    static std::shared_ptr<core> borrow(const client& c);
+
+    // Waits for a connection (acquire_timeout, the deadline, the cancel token).
+    [[nodiscard]] detail::lease acquire(const execution_control& c);
+    void give_back(std::unique_ptr<detail::connection> conn, bool reusable) noexcept;
+    void close() noexcept;
+    [[nodiscard]] bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
+    [[nodiscard]] pool::stats statistics() const;
+
+    std::string description;
+    detail::table_names names;
+
+    core() = default;
+    core(const core&) = delete;
+    core& operator=(const core&) = delete;
+    ~core();
+
+private:
+    [[nodiscard]] std::unique_ptr<detail::connection> open_connection() const;
+    [[nodiscard]] bool expired(const detail::connection& c, clock::time_point now) const;
+    [[nodiscard]] bool validate(detail::connection& c) const;
+    // Drops expired idle connections beyond min_size (under the lock); returns them.
+    std::vector<std::unique_ptr<detail::connection>> sweep_locked(clock::time_point now);
+    [[nodiscard]] detail::lease acquire_borrowed(const execution_control& c);
+
+    bool borrowed_ = false;
+    std::string conninfo_;
+    std::string password_;  // only to mask it in error messages
+    pool_options options_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable available_;
+    std::vector<std::unique_ptr<detail::connection>> idle_;  // back = most recently used
+    std::size_t open_ = 0;     // idle + leased + being opened
+    std::size_t waiting_ = 0;
+    std::uint64_t opened_ = 0;
+    std::uint64_t discarded_ = 0;
+    std::thread::id borrowed_holder_{};  // the thread holding the borrowed connection
+    std::atomic<bool> closed_{false};
+};
+
+}  // namespace strata::postgres
+
+namespace strata::postgres::detail {
+
+// A connection on loan. Goes back to its pool when given back or destroyed; discard()
+// means its state is unknown and it must not be reused.
+class lease {
+public:
+    lease(std::shared_ptr<pool::core> owner, std::unique_ptr<connection> conn) noexcept
+        : owner_(std::move(owner)), conn_(std::move(conn)) {}
+    lease(lease&&) noexcept = default;
+    lease& operator=(lease&&) = delete;
+    lease(const lease&) = delete;
+    ~lease() { give_back(); }
+
+    [[nodiscard]] bool held() const noexcept { return conn_ != nullptr; }
+    [[nodiscard]] connection& conn() const noexcept { return *conn_; }
+    [[nodiscard]] pool::core& owner() const noexcept { return *owner_; }
+    void discard() noexcept { reusable_ = false; }
+    void give_back() noexcept {
+        if (conn_ && owner_) owner_->give_back(std::move(conn_), reusable_);
+        conn_.reset();
+    }
+
+    // Set by the driver: true once the runtime that leased it was closed.
+    std::shared_ptr<const std::atomic<bool>> driver_closed;
+
+private:
+    std::shared_ptr<pool::core> owner_;
+    std::unique_ptr<connection> conn_;
+    bool reusable_ = true;
+};
+
+}  // namespace strata::postgres::detail

@@ -1,0 +1,224 @@
+#include "postgres_rows.hpp"
+
+#include <cstdlib>
+
+#include "postgres_errors.hpp"
+
+namespace strata::postgres::detail {
+namespace {
+
+[[noreturn]] void released() {
+    throw error("RUNTIME.CONNECTION_RELEASED",
+                "This result's connection was released when its scope ended. Read results inside the scope.");
+}
+
+bool is_write_tag(std::string_view tag) {
+    return tag.starts_with("INSERT") || tag.starts_with("UPDATE") || tag.starts_with("DELETE") ||
+           tag.starts_with("MERGE");
+}
+
+}  // namespace
+
+rows::rows(std::shared_ptr<lease> l, bool owns_lease, const statement& s, const execution_control& control)
+    : lease_(std::move(l)),
+      owns_lease_(owns_lease),
+      plan_(s.source),
+      params_(s.source->params()),
+      control_(control) {
+    key_ = statement_key(s.sql, params_.type_list());
+    prepared_ = conn().statements().prepared && conn().statements().cache_size > 0;
+    send();
+}
+
+rows::~rows() {
+    if (!done_) stop();
+    finish();
+}
+
+void rows::send() {
+    connection& c = conn();
+    c.make_ready();
+    PGconn* raw = c.raw();
+    int sent = 0;
+    if (prepared_) {
+        const prepared_statement* p = c.find(key_);
+        from_cache_ = p != nullptr;
+        if (p == nullptr) {
+            try {
+                p = &c.prepare(key_, key_.c_str(), params_, control_, lease_->owner().names);
+            } catch (const error& e) {
+                if (is_connection_lost(e) || !c.usable()) lease_->discard();
+                throw;
+            }
+        }
+        layout_ = p->layout;
+        sent = PQsendQueryPrepared(raw, p->name.c_str(), params_.count(), params_.values(), params_.lengths(),
+                                   params_.formats(), 0);
+    } else {
+        sent = PQsendQueryParams(raw, key_.c_str(), params_.count(), params_.types(), params_.values(),
+                                 params_.lengths(), params_.formats(), 0);
+    }
+    if (sent != 1) {
+        error e = make_error(nullptr, raw, "execute");
+        lease_->discard();
+        c.mark_broken();
+        throw e;
+    }
+    PQsetSingleRowMode(raw);
+    c.active = this;
+}
+
+bool rows::next(row& out) {
+    if (!parked_.empty()) {
+        out = std::move(parked_.front());
+        parked_.pop_front();
+        return true;
+    }
+    if (parked_error_) std::rethrow_exception(std::exchange(parked_error_, nullptr));
+    if (detached_) released();
+    if (done_) return false;
+    if (lease_->driver_closed && lease_->driver_closed->load(std::memory_order_acquire)) {
+        stop();
+        finish();
+        driver_errors::closed(driver_name, "reading a result");
+    }
+    if (!wait_.cancel_sent && control_fired(control_)) {
+        const error e = aborted(control_);
+        stop();
+        finish();
+        throw e;
+    }
+    return pull(out);
+}
+
+bool rows::pull(row& out) {
+    connection& c = conn();
+    for (;;) {
+        PGresult* r = c.next_result(control_, wait_);
+        if (r == nullptr) {
+            if (wait_.gave_up) {
+                lease_->discard();
+                done_ = true;
+                finish();
+                throw aborted(control_).with_detail("connection", "discarded: the server did not stop in time");
+            }
+            done_ = true;
+            if (!prepared_ && !unresolved_tables_.empty() && PQtransactionStatus(c.raw()) == PQTRANS_IDLE) {
+                lease_->owner().names.resolve(c.raw(), unresolved_tables_);  // for the next executions
+            }
+            finish();
+            return false;
+        }
+        switch (PQresultStatus(r)) {
+            case PGRES_SINGLE_TUPLE:
+                fill(out, r);
+                PQclear(r);
+                yielded_ = true;
+                return true;
+            case PGRES_TUPLES_OK:
+            case PGRES_COMMAND_OK:
+                note_affected(r);
+                PQclear(r);
+                break;
+            case PGRES_EMPTY_QUERY: PQclear(r); break;
+            case PGRES_FATAL_ERROR: {
+                error e = make_error(r, c.raw(), "execute");
+                PQclear(r);
+                while (PGresult* rest = c.next_result(control_, wait_)) PQclear(rest);
+                if (should_reprepare(e)) {
+                    c.forget(key_, e.sql()->sqlstate != "26000");
+                    retried_ = true;
+                    send();
+                    break;
+                }
+                fail(std::move(e));
+            }
+            default: {
+                PQclear(r);
+                c.mark_broken();  // COPY and other protocol states are not supported
+                fail(error(std::string(codes::query_failed),
+                           "The statement started a COPY or another unsupported protocol exchange; the connection "
+                           "was discarded. Run COPY outside strata.",
+                           {{"sqlstate", "0A000"}}));
+            }
+        }
+    }
+}
+
+bool rows::should_reprepare(const error& e) const {
+    // A cached statement vanished (DEALLOCATE ALL, DISCARD, a pooler switching server
+    // connections) or its result type changed: prepare it again, once, before any row
+    // reached the caller and only outside a transaction (an error aborts one).
+    if (!prepared_ || !from_cache_ || retried_ || yielded_ || !e.sql()) return false;
+    const std::string& state = e.sql()->sqlstate;
+    return (state == "26000" || state == "0A000") && PQtransactionStatus(conn().raw()) == PQTRANS_IDLE;
+}
+
+void rows::fail(error e) {
+    done_ = true;
+    if (is_connection_lost(e) || !conn().usable()) lease_->discard();
+    finish();
+    if (wait_.cancel_sent && e.sql() && e.sql()->sqlstate == "57014") throw aborted(control_);
+    throw e;
+}
+
+void rows::fill(row& out, const PGresult* res) {
+    const int n = PQnfields(res);
+    if (!layout_ || layout_->types.size() != static_cast<std::size_t>(n)) {
+        table_names& names = lease_->owner().names;
+        layout_ = make_layout(res, names);
+        if (prepared_) conn().set_layout(key_, layout_);
+        else unresolved_tables_ = names.missing(res);
+    }
+    std::vector<value> values;
+    if (out.shape_ptr() == layout_->shape) values = std::move(out.mutable_values());  // reuse the buffer
+    values.resize(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) {
+        const auto idx = static_cast<std::size_t>(i);
+        if (PQgetisnull(res, 0, i)) {
+            values[idx] = value{};
+        } else {
+            values[idx] = decode(layout_->types[idx], PQgetvalue(res, 0, i), static_cast<std::size_t>(PQgetlength(res, 0, i)));
+        }
+    }
+    out = row(layout_->shape, std::move(values));
+}
+
+void rows::note_affected(const PGresult* res) noexcept {
+    if (!is_write_tag(PQcmdStatus(const_cast<PGresult*>(res)))) return;
+    const char* n = PQcmdTuples(const_cast<PGresult*>(res));
+    if (n != nullptr && *n != '\0') affected_ = std::strtoull(n, nullptr, 10);
+}
+
+void rows::park() {
+    // Another statement needs the connection: keep the rest of this one in memory.
+    try {
+        row r;
+        while (!done_ && pull(r)) parked_.push_back(std::move(r));
+    } catch (...) {
+        parked_error_ = std::current_exception();
+    }
+}
+
+void rows::detach() noexcept {
+    if (!done_) stop();
+    parked_.clear();
+    parked_error_ = nullptr;
+    detached_ = true;
+    finish();
+}
+
+void rows::stop() noexcept {
+    done_ = true;
+    if (!lease_ || !lease_->held() || conn().active != this) return;
+    if (!conn().settle(/*cancel_first=*/true)) lease_->discard();
+}
+
+void rows::finish() noexcept {
+    if (!lease_) return;
+    if (lease_->held() && conn().active == this) conn().active = nullptr;
+    if (owns_lease_) lease_->give_back();
+    lease_.reset();
+}
+
+}  // namespace strata::postgres::detail

@@ -1,0 +1,187 @@
+#include "postgres_scope.hpp"
+
+#include <cctype>
+
+#include "postgres_batch.hpp"
+#include "postgres_errors.hpp"
+#include "postgres_rows.hpp"
+
+namespace strata::postgres::detail {
+
+capabilities postgres_capabilities() noexcept {
+    return capabilities{.interactive_transactions = true,
+                        .atomic_batch = true,
+                        .savepoints = true,
+                        .returning = true,
+                        .streaming = true};
+}
+
+namespace {
+
+void check_identifier(std::string_view name) {
+    bool ok = !name.empty() && name.size() <= 63 &&
+              (std::isalpha(static_cast<unsigned char>(name.front())) || name.front() == '_');
+    for (char ch : name) ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_');
+    if (!ok) {
+        throw error(std::string(codes::runtime_invalid_argument),
+                    "A savepoint name must be a plain identifier ([A-Za-z_][A-Za-z0-9_]*, at most 63 characters).",
+                    {{"name_length", std::to_string(name.size())}});
+    }
+}
+
+std::string begin_sql(const transaction_options& o) {
+    std::string sql = "BEGIN";
+    switch (o.isolation) {
+        case isolation_level::database_default: break;
+        case isolation_level::read_committed: sql += " ISOLATION LEVEL READ COMMITTED"; break;
+        case isolation_level::repeatable_read: sql += " ISOLATION LEVEL REPEATABLE READ"; break;
+        case isolation_level::serializable: sql += " ISOLATION LEVEL SERIALIZABLE"; break;
+    }
+    // READ WRITE is the default; saying it would fail on a server that defaults to read-only.
+    if (o.access == access_mode::read_only) sql += " READ ONLY";
+    if (o.deferrable) sql += " DEFERRABLE";
+    return sql;
+}
+
+}  // namespace
+
+scope::~scope() {
+    if (!finished_) destroy();
+}
+
+void scope::require_open(std::string_view operation) const {
+    if (finished_) {
+        throw error("RUNTIME.CONNECTION_RELEASED",
+                    "This connection was already released; " + std::string(operation) + " needs a new one.");
+    }
+    if (lease_->driver_closed && lease_->driver_closed->load(std::memory_order_acquire)) {
+        driver_errors::closed(driver_name, operation);
+    }
+}
+
+std::unique_ptr<row_source> scope::execute(const statement& s, const execution_control& c) {
+    require_open("execute()");
+    try {
+        return std::make_unique<rows>(lease_, /*owns_lease=*/false, s, c);
+    } catch (const error& e) {
+        if (is_connection_lost(e)) lease_->discard();
+        throw;
+    }
+}
+
+transaction_status scope::status() const {
+    if (finished_ || !lease_->held()) return transaction_status::unknown;
+    detail::connection& c = lease_->conn();
+    c.make_ready();
+    if (!c.usable()) return transaction_status::unknown;
+    switch (PQtransactionStatus(c.raw())) {
+        case PQTRANS_IDLE: return transaction_status::idle;
+        case PQTRANS_INTRANS:
+        case PQTRANS_ACTIVE: return transaction_status::in_transaction;
+        case PQTRANS_INERROR: return transaction_status::failed;
+        case PQTRANS_UNKNOWN: break;
+    }
+    return transaction_status::unknown;
+}
+
+void scope::exec(const std::string& sql, std::string_view during) {
+    try {
+        (void)lease_->conn().exec(sql, during);
+    } catch (const error& e) {
+        if (is_connection_lost(e)) lease_->discard();
+        throw;
+    }
+}
+
+void scope::begin(const transaction_options& options) {
+    require_open("begin()");
+    exec(begin_sql(options), "BEGIN");
+}
+
+void scope::commit() {
+    require_open("commit()");
+    std::string tag;
+    try {
+        tag = lease_->conn().exec("COMMIT", "COMMIT");
+    } catch (const error& e) {
+        if (is_connection_lost(e)) lease_->discard();
+        throw;
+    }
+    // COMMIT of a transaction that already failed succeeds with the tag ROLLBACK.
+    if (tag == "ROLLBACK") {
+        throw error(std::string(codes::query_failed),
+                    "PostgreSQL: the transaction had failed earlier, so COMMIT rolled it back. Nothing was committed.",
+                    {{"sqlstate", "25P02"}, {"during", "COMMIT"}})
+            .with_sql(sql_error_info{.sqlstate = "25P02", .detail = "COMMIT rolled back a failed transaction"});
+    }
+}
+
+void scope::rollback() {
+    require_open("rollback()");
+    exec("ROLLBACK", "ROLLBACK");
+}
+
+void scope::savepoint(std::string_view name) {
+    require_open("savepoint()");
+    check_identifier(name);
+    exec("SAVEPOINT " + std::string(name), "SAVEPOINT");
+}
+
+void scope::release_savepoint(std::string_view name) {
+    require_open("release_savepoint()");
+    check_identifier(name);
+    exec("RELEASE SAVEPOINT " + std::string(name), "RELEASE SAVEPOINT");
+}
+
+void scope::rollback_to_savepoint(std::string_view name) {
+    require_open("rollback_to_savepoint()");
+    check_identifier(name);
+    exec("ROLLBACK TO SAVEPOINT " + std::string(name), "ROLLBACK TO SAVEPOINT");
+}
+
+std::vector<batch_result> scope::execute_batch(const std::vector<statement>& statements, const execution_control& c) {
+    require_open("execute_batch()");
+    return run_batch(*lease_, statements, c);
+}
+
+void scope::stop_stream() noexcept {
+    if (lease_->held() && lease_->conn().active != nullptr) lease_->conn().active->detach();
+}
+
+bool scope::roll_back_quietly() noexcept {
+    if (!lease_->held()) return false;
+    detail::connection& c = lease_->conn();
+    if (!c.usable()) return false;
+    if (PQtransactionStatus(c.raw()) != PQTRANS_IDLE) {
+        PGresult* res = PQexec(c.raw(), "ROLLBACK");
+        PQclear(res);
+    }
+    return c.usable() && PQtransactionStatus(c.raw()) == PQTRANS_IDLE;
+}
+
+void scope::release() noexcept {
+    if (finished_) return;
+    stop_stream();
+    // Never hand back a connection inside a transaction: roll back what is left open.
+    if (!roll_back_quietly()) {
+        destroy();
+        return;
+    }
+    finished_ = true;
+    lease_->give_back();
+}
+
+void scope::destroy() noexcept {
+    if (finished_) return;
+    finished_ = true;
+    stop_stream();
+    if (lease_->held() && !lease_->conn().owned()) {
+        // The caller's connection is never closed: leave it idle, or mark it broken.
+        if (!roll_back_quietly()) lease_->conn().mark_broken();
+    } else {
+        lease_->discard();
+    }
+    lease_->give_back();
+}
+
+}  // namespace strata::postgres::detail
