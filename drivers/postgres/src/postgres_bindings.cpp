@@ -70,7 +70,15 @@ std::string check_url(const url& u) {
     }
     std::string password;
     for (PQconninfoOption* o = parsed; o->keyword != nullptr; ++o) {
-        if (std::string_view(o->keyword) == "password" && o->val != nullptr) password = o->val;
+        if (o->val == nullptr) continue;
+        const std::string_view key = o->keyword;
+        if (key == "password") password = o->val;
+        // libpq checks ports only when it connects; a typo is a binding error, not a
+        // connection failure worth retrying.
+        if (key == "port" && std::string_view(o->val).find_first_not_of("0123456789,") != std::string_view::npos) {
+            PQconninfoFree(parsed);
+            invalid("url", "has a port that is not a number");
+        }
     }
     PQconninfoFree(parsed);
     check_options(u.options);

@@ -125,6 +125,7 @@ bool rows::pull(row& out) {
                 error e = make_error(r, c.raw(), "execute");
                 PQclear(r);
                 while (PGresult* rest = c.next_result(control_, wait_)) PQclear(rest);
+                if (c.active == this) c.active = nullptr;  // nothing of ours is left to read
                 if (should_reprepare(e)) {
                     c.forget(key_, e.sql()->sqlstate != "26000");
                     retried_ = true;

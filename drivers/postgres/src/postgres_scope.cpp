@@ -118,6 +118,11 @@ void scope::commit() {
 
 void scope::rollback() {
     require_open("rollback()");
+    if (lease_->held() && !lease_->conn().usable()) {
+        // The connection is gone, and with it the transaction: the server rolled it back.
+        lease_->discard();
+        return;
+    }
     exec("ROLLBACK", "ROLLBACK");
 }
 

@@ -1,0 +1,204 @@
+// The pool: exhaustion, connections killed mid-stream and between queries, expiry,
+// sharing between runtimes.
+#include "pg_fixture.hpp"
+
+namespace strata::test {
+namespace {
+
+class pg_pool : public pg_test {};
+
+TEST_F(pg_pool, exhaustion_times_out_with_a_transient_pool_timeout) {
+    postgres::pool_options o;
+    o.max_size = 2;
+    o.acquire_timeout = std::chrono::milliseconds(200);
+    auto& db = connect(o);
+    std::optional<result_stream> s1 = db.execute(sql(counter_sql(1000)));
+    auto s2 = db.execute(sql(counter_sql(1000)));
+    (void)s1->begin();  // each open stream holds its connection
+    (void)s2.begin();
+    const auto started = std::chrono::steady_clock::now();
+    auto e = catch_error([&] { db.execute(sql("SELECT 1")).drain(); });
+    const auto waited = std::chrono::steady_clock::now() - started;
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->code(), "DRIVER.POOL_TIMEOUT");
+    EXPECT_TRUE(e->transient());
+    EXPECT_EQ(e->details().at("max_size"), "2");
+    EXPECT_GE(waited, std::chrono::milliseconds(190));
+    EXPECT_LT(waited, std::chrono::seconds(3));
+    // a deadline shorter than the acquire timeout aborts instead
+    o.acquire_timeout = std::chrono::seconds(10);
+    EXPECT_STRATA_ERROR(db.execute(sql("SELECT 1"), {.timeout = std::chrono::milliseconds(50)}).drain(),
+                        "RUNTIME.ABORTED");
+    s1.reset();  // a connection comes back: the next caller gets it
+    EXPECT_EQ(db.execute(sql("SELECT 7")).one_as<int>(), 7);
+    EXPECT_EQ(backends(), 2);
+}
+
+TEST_F(pg_pool, a_waiting_caller_gets_the_connection_another_gives_back) {
+    postgres::pool_options o;
+    o.max_size = 1;
+    o.acquire_timeout = std::chrono::seconds(10);
+    auto& db = connect(o);
+    std::optional<result_stream> held = db.execute(sql(counter_sql(10)));
+    (void)held->begin();
+    std::thread releaser([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        held.reset();
+    });
+    EXPECT_EQ(db.execute(sql("SELECT 3")).one_as<int>(), 3);
+    releaser.join();
+}
+
+TEST_F(pg_pool, a_connection_killed_mid_stream_is_a_transient_connection_lost_and_the_pool_recovers) {
+    auto& db = connect();
+    auto stream = db.execute(sql(counter_sql(5'000'000)));
+    auto it = stream.begin();
+    ASSERT_EQ(it->get<int>(0), 1);
+    ASSERT_EQ(kill_backends(), 1);
+    auto e = catch_error([&] {
+        for (int i = 0; i < 5'000'000; ++i) ++it;  // rows already on the wire come first
+    });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->code(), "DRIVER.CONNECTION_LOST") << e->describe();
+    EXPECT_TRUE(e->transient());
+    ASSERT_TRUE(e->sql());
+    EXPECT_TRUE(e->sql()->sqlstate == "57P01" || e->sql()->sqlstate.starts_with("08")) << e->sql()->sqlstate;
+    // no restart of the app: the next statement gets a fresh connection
+    EXPECT_EQ(db.execute(sql("SELECT 11")).one_as<int>(), 11);
+}
+
+TEST_F(pg_pool, a_connection_killed_between_queries_is_replaced_before_use) {
+    auto pool = postgres::make_pool(postgres::url{url()});  // validate = socket (default)
+    auto& db = connect(postgres::pool_binding{pool});
+    EXPECT_EQ(db.execute(sql("SELECT 1")).one_as<int>(), 1);
+    const auto before = pool->statistics();
+    ASSERT_EQ(kill_backends(), 1);
+    ASSERT_TRUE(eventually([&] { return backends() == 0; }));
+    // the terminated connection is noticed at acquire (no round trip) and replaced
+    EXPECT_EQ(db.execute(sql("SELECT 2")).one_as<int>(), 2);
+    const auto after = pool->statistics();
+    EXPECT_EQ(after.discarded, before.discarded + 1);
+    EXPECT_EQ(after.opened, before.opened + 1);
+}
+
+TEST_F(pg_pool, without_validation_a_dead_idle_connection_fails_once_then_recovers) {
+    postgres::pool_options o;
+    o.validate = postgres::validation::none;
+    auto& db = connect(o);
+    EXPECT_EQ(db.execute(sql("SELECT 1")).one_as<int>(), 1);
+    ASSERT_EQ(kill_backends(), 1);
+    ASSERT_TRUE(eventually([&] { return backends() == 0; }));
+    auto e = catch_error([&] { db.execute(sql("SELECT 2")).drain(); });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->code(), "DRIVER.CONNECTION_LOST") << e->describe();
+    EXPECT_TRUE(e->transient());
+    EXPECT_EQ(db.execute(sql("SELECT 3")).one_as<int>(), 3);
+}
+
+TEST_F(pg_pool, a_connection_killed_inside_a_transaction_fails_the_transaction_transiently) {
+    auto& db = connect();
+    db.execute(sql("CREATE TABLE t(id BIGINT)")).drain();
+    auto e = catch_error([&] {
+        db.transaction([&](tx& t) {
+            t.execute(sql("INSERT INTO t VALUES (1)")).drain();
+            kill_backends();
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            t.execute(sql("INSERT INTO t VALUES (2)")).drain();
+        });
+    });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->code(), "DRIVER.CONNECTION_LOST") << e->describe();
+    EXPECT_TRUE(e->transient());
+    EXPECT_EQ(db.execute(sql("SELECT COUNT(*) FROM t")).one_as<int>(), 0);
+    // with retry on, the same failure is retried on a new connection
+    int attempts = 0;
+    db.transaction(
+        [&](tx& t) {
+            t.execute(sql("INSERT INTO t VALUES (1)")).drain();
+            if (++attempts == 1) {
+                kill_backends();
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            }
+            t.execute(sql("INSERT INTO t VALUES (2)")).drain();
+        },
+        {.retry = {.max_attempts = 3}});
+    EXPECT_EQ(attempts, 2);
+    EXPECT_EQ(db.execute(sql("SELECT COUNT(*) FROM t")).one_as<int>(), 2);
+}
+
+TEST_F(pg_pool, min_size_opens_at_connect_and_idle_connections_expire_down_to_it) {
+    postgres::pool_options o;
+    o.min_size = 2;
+    o.max_size = 4;
+    o.idle_timeout = std::chrono::milliseconds(100);
+    auto pool = postgres::make_pool(postgres::url{url(), o});
+    EXPECT_EQ(pool->statistics().open, 2u);
+    EXPECT_EQ(backends(), 2);
+    auto& db = connect(postgres::pool_binding{pool});
+    {
+        std::vector<result_stream> held;
+        for (int i = 0; i < 4; ++i) {
+            held.push_back(db.execute(sql(counter_sql(10))));
+            (void)held.back().begin();
+        }
+        EXPECT_EQ(pool->statistics().open, 4u);
+    }
+    EXPECT_EQ(pool->statistics().idle, 4u);
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    EXPECT_EQ(db.execute(sql("SELECT 1")).one_as<int>(), 1);
+    EXPECT_EQ(pool->statistics().open, 2u);
+    EXPECT_TRUE(eventually([&] { return backends() == 2; }));
+}
+
+TEST_F(pg_pool, max_lifetime_replaces_old_connections) {
+    postgres::pool_options o;
+    o.max_lifetime = std::chrono::milliseconds(100);
+    auto pool = postgres::make_pool(postgres::url{url(), o});
+    auto& db = connect(postgres::pool_binding{pool});
+    const auto pid = db.execute(sql("SELECT pg_backend_pid()")).one_as<int>();
+    EXPECT_EQ(db.execute(sql("SELECT pg_backend_pid()")).one_as<int>(), pid);  // reused while young
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    EXPECT_NE(db.execute(sql("SELECT pg_backend_pid()")).one_as<int>(), pid);
+    EXPECT_GE(pool->statistics().discarded, 1u);
+}
+
+TEST_F(pg_pool, ping_validation_checks_connections_that_sat_idle) {
+    postgres::pool_options o;
+    o.validate = postgres::validation::ping;
+    o.ping_after_idle = std::chrono::milliseconds(0);
+    auto& db = connect(o);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(db.execute(sql("SELECT ?", i)).one_as<int>(), i);
+}
+
+TEST_F(pg_pool, a_shared_pool_outlives_the_runtimes_that_use_it) {
+    auto pool = postgres::make_pool(postgres::url{url()});
+    auto& a = connect(postgres::pool_binding{pool});
+    auto& b = connect(postgres::pool_binding{pool});
+    a.execute(sql("CREATE TABLE shared_t(id BIGINT)")).drain();
+    a.execute(sql("INSERT INTO shared_t VALUES (1)")).drain();
+    a.close();  // closing one runtime leaves the pool to the others
+    EXPECT_EQ(b.execute(sql("SELECT COUNT(*) FROM shared_t")).one_as<int>(), 1);
+    auto stream = b.execute(sql(counter_sql(100)));
+    auto it = stream.begin();
+    b.close();  // a stream open across close fails with DRIVER.CLOSED and gives its connection back
+    EXPECT_STRATA_ERROR(++it, "DRIVER.CLOSED");
+    EXPECT_EQ(pool->statistics().idle, pool->statistics().open);
+    auto& c = connect(postgres::pool_binding{pool});
+    EXPECT_EQ(c.execute(sql("SELECT COUNT(*) FROM shared_t")).one_as<int>(), 1);
+    pool->close();
+    EXPECT_STRATA_ERROR(c.execute(sql("SELECT 1")).drain(), "DRIVER.CLOSED");
+    EXPECT_TRUE(eventually([&] { return backends() == 0; }));
+    auto fresh = instantiate(postgres::make_stack());
+    EXPECT_STRATA_ERROR(fresh.connect(postgres::pool_binding{pool}), "DRIVER.BINDING_INVALID");
+}
+
+TEST_F(pg_pool, closing_the_runtime_closes_its_own_pool) {
+    auto& db = connect();
+    EXPECT_EQ(db.execute(sql("SELECT 1")).one_as<int>(), 1);
+    EXPECT_EQ(backends(), 1);
+    db.close();
+    EXPECT_TRUE(eventually([&] { return backends() == 0; }));
+}
+
+}  // namespace
+}  // namespace strata::test
