@@ -1,6 +1,6 @@
 // strata::plan — an immutable description of one statement: SQL text with `?`
 // placeholders, bound parameters (never spliced into the text) and metadata. Building a
-// plan executes nothing; plans are cheap to copy and safe to share between threads.
+// plan executes nothing; a plan is a value, safe to share between threads.
 #pragma once
 
 #include <cstddef>
@@ -34,20 +34,19 @@ public:
     plan(std::string sql, std::vector<value> params, plan_meta meta);
     plan(std::shared_ptr<const plan_text> text, std::vector<value> params);
 
-    [[nodiscard]] const std::string& sql() const noexcept { return d_->text->sql; }
-    [[nodiscard]] const std::vector<value>& params() const noexcept { return d_->params; }
-    [[nodiscard]] const plan_meta& meta() const noexcept { return d_->text->meta; }
-    [[nodiscard]] const std::shared_ptr<const plan_text>& text() const noexcept { return d_->text; }
+    [[nodiscard]] const std::string& sql() const noexcept { return text_->sql; }
+    [[nodiscard]] const std::vector<value>& params() const noexcept { return params_; }
+    [[nodiscard]] const plan_meta& meta() const noexcept { return text_->meta; }
+    [[nodiscard]] const std::shared_ptr<const plan_text>& text() const noexcept { return text_; }
     // Copies with amended metadata (the original plan is unchanged).
     [[nodiscard]] plan with_tables(std::vector<std::string> tables) const;
     [[nodiscard]] plan with_kind(statement_kind kind) const;
 
 private:
-    struct data {
-        std::shared_ptr<const plan_text> text;
-        std::vector<value> params;
-    };
-    std::shared_ptr<const data> d_;
+    // The text is shared; the parameters are the plan's own (moved, not copied, when a
+    // freshly bound plan is executed).
+    std::shared_ptr<const plan_text> text_;
+    std::vector<value> params_;
 };
 
 }  // namespace strata

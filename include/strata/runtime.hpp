@@ -37,7 +37,7 @@ public:
     [[nodiscard]] const strata::stack& stack() const noexcept;
 
     // Lazy: nothing reaches the database until the stream is read.
-    [[nodiscard]] result_stream execute(const plan& p, const execute_options& options = {}) const;
+    [[nodiscard]] result_stream execute(plan p, const execute_options& options = {}) const;
 
     // Runs fn(tx) in a transaction on one connection (see strata/transaction.hpp):
     // commit on return, rollback and rethrow on throw; retries and a deadline as the

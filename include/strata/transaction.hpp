@@ -50,7 +50,7 @@ void invoke_into(Fn& fn, Tx& tx, Out& out) {
 class tx {
 public:
     // Runs a statement on the transaction's connection (scope: transaction).
-    [[nodiscard]] result_stream execute(const plan& p, const execute_options& options = {}) const;
+    [[nodiscard]] result_stream execute(plan p, const execute_options& options = {}) const;
 
     // A nested scope as a savepoint. fn receives a transaction for the inner scope.
     template <class Fn>

@@ -6,18 +6,18 @@ plan::plan(std::string sql, std::vector<value> params, plan_meta meta)
     : plan(std::make_shared<const plan_text>(plan_text{std::move(sql), std::move(meta)}), std::move(params)) {}
 
 plan::plan(std::shared_ptr<const plan_text> text, std::vector<value> params)
-    : d_(std::make_shared<const data>(data{std::move(text), std::move(params)})) {}
+    : text_(std::move(text)), params_(std::move(params)) {}
 
 plan plan::with_tables(std::vector<std::string> tables) const {
-    plan_text t = *d_->text;
+    plan_text t = *text_;
     t.meta.tables = std::move(tables);
-    return plan{std::make_shared<const plan_text>(std::move(t)), d_->params};
+    return plan{std::make_shared<const plan_text>(std::move(t)), params_};
 }
 
 plan plan::with_kind(statement_kind kind) const {
-    plan_text t = *d_->text;
+    plan_text t = *text_;
     t.meta.kind = kind;
-    return plan{std::make_shared<const plan_text>(std::move(t)), d_->params};
+    return plan{std::make_shared<const plan_text>(std::move(t)), params_};
 }
 
 }  // namespace strata

@@ -46,11 +46,11 @@ void runtime::close() { impl_->target->driver->close(); }
 capabilities runtime::caps() const { return impl_->target->driver->caps(); }
 const strata::stack& runtime::stack() const noexcept { return impl_->stack; }
 
-result_stream runtime::execute(const plan& p, const execute_options& options) const {
+result_stream runtime::execute(plan p, const execute_options& options) const {
     if (const auto st = state(); st != driver_state::connected) {
         driver_errors::wrong_state(impl_->stack.driver.id, st, "execute()");
     }
-    return detail::start_execution(impl_->target, p, options, execution_scope::runtime);
+    return detail::start_execution(impl_->target, std::move(p), options, execution_scope::runtime);
 }
 
 std::string_view to_string(driver_state s) noexcept {

@@ -74,7 +74,7 @@ void stream_state::stop_for_scope_end() noexcept {
 }
 
 void stream_state::open() {
-    ctx_.started = clock::now();
+    if (!target_->middleware.empty()) ctx_.started = clock::now();  // only hooks read times
     phase_ = phase::open;
     try {
         if (ctx_.deadline && clock::now() >= *ctx_.deadline) {
@@ -150,6 +150,7 @@ void stream_state::fail(std::exception_ptr e) {
 
 void stream_state::finish(execution_outcome outcome, std::exception_ptr error, bool abandoned) {
     phase_ = phase::done;
+    if (target_->middleware.empty()) return;
     const execution_summary summary{outcome, rows_, clock::now() - ctx_.started, error, abandoned};
     // Every hook sees the outcome. On success the first hook failure (a strict budget)
     // is raised afterwards; on failure the original error wins and hook failures are
@@ -169,7 +170,7 @@ namespace {
 std::atomic<std::uint64_t> next_execution_id{1};
 }
 
-result_stream start_execution(const std::shared_ptr<const execution_target>& target, const plan& p,
+result_stream start_execution(const std::shared_ptr<const execution_target>& target, plan p,
                               const execute_options& options, execution_scope scope, stream_scope where,
                               std::optional<clock::time_point> outer_deadline) {
     execution_context ctx;
@@ -188,7 +189,7 @@ result_stream start_execution(const std::shared_ptr<const execution_target>& tar
         tighten(clock::now() + *options.timeout);
     }
     if (outer_deadline) tighten(*outer_deadline);
-    return result_stream{std::make_unique<stream_state>(target, p, std::move(ctx), std::move(where))};
+    return result_stream{std::make_unique<stream_state>(target, std::move(p), std::move(ctx), std::move(where))};
 }
 
 }  // namespace strata::detail

@@ -94,7 +94,7 @@ private:
 
 // Builds the stream for one execution: a fresh execution id, the deadline (the earlier
 // of the options' and `outer_deadline`), and where it runs.
-[[nodiscard]] result_stream start_execution(const std::shared_ptr<const execution_target>& target, const plan& p,
+[[nodiscard]] result_stream start_execution(const std::shared_ptr<const execution_target>& target, plan p,
                                             const execute_options& options, execution_scope scope,
                                             stream_scope where = {},
                                             std::optional<clock::time_point> outer_deadline = std::nullopt);

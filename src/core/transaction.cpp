@@ -189,9 +189,9 @@ void runtime::run_transaction(const transaction_options& options,
     }
 }
 
-result_stream tx::execute(const plan& p, const execute_options& options) const {
+result_stream tx::execute(plan p, const execute_options& options) const {
     s_->guard->check();
-    return detail::start_execution(s_->target, p, options, execution_scope::transaction,
+    return detail::start_execution(s_->target, std::move(p), options, execution_scope::transaction,
                                    detail::stream_scope{s_->conn, s_->guard}, s_->deadline);
 }
 

@@ -1,4 +1,5 @@
 // The SQLite driver instance: lifecycle state machine around a pool of connections.
+#include <atomic>
 #include <mutex>
 
 #include "sqlite_pool.hpp"
@@ -11,27 +12,26 @@ namespace {
 
 class sqlite_driver final : public strata::driver {
 public:
-    [[nodiscard]] driver_state state() const noexcept override {
-        std::lock_guard lock(mutex_);
-        return state_;
-    }
+    // Read without the lock: transitions happen under it, and a reader only needs a
+    // recent value (execute() re-checks under the lock).
+    [[nodiscard]] driver_state state() const noexcept override { return state_.load(std::memory_order_acquire); }
 
     void connect(const binding& b) override {
         // The whole transition happens under the lock: two racing connects cannot both
         // open connections, and a failed open leaves the state as it was.
         std::lock_guard lock(mutex_);
-        if (state_ == driver_state::connected) driver_errors::already_connected("sqlite", b.describe());
+        if (state() == driver_state::connected) driver_errors::already_connected("sqlite", b.describe());
         pool_ = detail::pool::open(b);
-        state_ = driver_state::connected;
+        state_.store(driver_state::connected, std::memory_order_release);
     }
 
     void close() override {
         std::shared_ptr<detail::pool> p;
         {
             std::lock_guard lock(mutex_);
-            if (state_ != driver_state::connected) return;
+            if (state() != driver_state::connected) return;
             p = std::move(pool_);
-            state_ = driver_state::closed;
+            state_.store(driver_state::closed, std::memory_order_release);
         }
         p->close();
     }
@@ -53,12 +53,12 @@ public:
 private:
     std::shared_ptr<detail::pool> current(std::string_view operation) const {
         std::lock_guard lock(mutex_);
-        if (state_ != driver_state::connected) driver_errors::wrong_state("sqlite", state_, operation);
+        if (const auto st = state(); st != driver_state::connected) driver_errors::wrong_state("sqlite", st, operation);
         return pool_;
     }
 
     mutable std::mutex mutex_;
-    driver_state state_ = driver_state::unbound;
+    std::atomic<driver_state> state_{driver_state::unbound};
     std::shared_ptr<detail::pool> pool_;
 };
 
