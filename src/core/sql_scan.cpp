@@ -41,7 +41,10 @@ sql_facts scan_sql(std::string_view sql) {
         }
         if (ended) f.multiple_statements = true;
         f.empty = false;
-        if (t.kind == token_kind::placeholder) ++f.placeholders;
+        if (t.kind == token_kind::placeholder) {
+            ++f.placeholders;
+            if (t.text.size() > 1) f.numbered_placeholders = true;
+        }
         if (t.kind == token_kind::word) {
             const std::string w = lower(t.text);
             if (f.first_keyword.empty()) f.first_keyword = w;

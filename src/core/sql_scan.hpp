@@ -28,6 +28,7 @@ struct sql_facts {
     bool empty = true;               // nothing but whitespace, comments and semicolons
     bool multiple_statements = false;
     std::size_t placeholders = 0;
+    bool numbered_placeholders = false;  // ?NNN seen (not portable: rejected by the lane)
     std::string first_keyword;       // lower case
     std::vector<std::string> tables; // after FROM / JOIN / INTO / UPDATE, lower case
     bool has_limit = false;

@@ -71,7 +71,13 @@ redacted_url parse_url_form(std::string_view s) {
     if (out.scheme == "sqlite" || out.scheme == "file") {
         // sqlite:PATH, sqlite://PATH, sqlite::memory: — the path is not a secret, but
         // query parameters might be, so drop them.
-        if (rest.starts_with("//")) rest.remove_prefix(2);
+        if (rest.starts_with("//")) {
+            rest.remove_prefix(2);
+            // sqlite://user:secret@host/path is not a SQLite form, but never echo a userinfo.
+            const auto slash = rest.find('/');
+            const auto at = rest.substr(0, slash).rfind('@');
+            if (at != std::string_view::npos) rest.remove_prefix(at + 1);
+        }
         out.scheme = "sqlite";
         out.database = std::string(rest.substr(0, rest.find('?')));
         return out;

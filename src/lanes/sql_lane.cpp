@@ -28,6 +28,11 @@ sql_template::sql_template(std::string text) {
                     "The SQL text holds more than one statement. Pass one statement per plan; to run several "
                     "together, use a transaction or an atomic write unit.");
     }
+    if (f.numbered_placeholders) {
+        throw error("PLAN.UNSUPPORTED_PLACEHOLDER",
+                    "Numbered placeholders (?1, ?2...) are not portable across databases. Use plain `?`, one per "
+                    "value, in order (repeat the value to use it twice).");
+    }
     plan_meta meta;
     meta.source = lane::raw_sql;
     meta.kind = kind_of(f);

@@ -19,7 +19,7 @@ TEST(redact, secrets_never_survive_any_form) {
     for (const char* url : {"postgresql://bob:s3cret@host/db", "postgresql://:s3cret@host/db",
                             "host=h port=5432 dbname=d user=bob password=s3cret",
                             "host=h password='s3 cret' user=bob", "postgresql://bob:s3cret@[::1]:5432/db",
-                            "sqlite:/tmp/x.db?key=s3cret", "postgresql://bob:s3cret@host", "s3cret",
+                            "sqlite:/tmp/x.db?key=s3cret", "sqlite://bob:s3cret@host/db", "postgresql://bob:s3cret@host", "s3cret",
                             "postgresql://bob:s3cret@host:notaport/db", "password=s3cret"}) {
         const std::string out = redact_to_string(url);
         EXPECT_EQ(out.find("s3cret"), std::string::npos) << url << " -> " << out;

@@ -32,6 +32,7 @@ TEST(sql_lane, one_statement_per_plan) {
     EXPECT_NO_THROW(sql_template("SELECT 1;  -- trailing comment\n ;"));
     EXPECT_NO_THROW(sql_template("SELECT 'a;b', $tag$ ; $tag$"));
     EXPECT_STRATA_ERROR(sql_template(""), "PLAN.EMPTY");
+    EXPECT_STRATA_ERROR(sql_template("SELECT ?1, ?1"), "PLAN.UNSUPPORTED_PLACEHOLDER");
     EXPECT_STRATA_ERROR(sql_template(" ; ; "), "PLAN.EMPTY");
 }
 
