@@ -59,6 +59,13 @@ protected:
         runtimes_.back().connect(database_->binding());
         return runtimes_.back();
     }
+    // A runtime on this database whose stack is built by `adapt` from the driver's own.
+    strata::runtime& connect_stack(const std::function<strata::stack(strata::stack)>& adapt,
+                                   std::vector<std::shared_ptr<strata::middleware>> mw = {}) {
+        runtimes_.push_back(strata::instantiate(adapt(GetParam().make_stack(std::move(mw)))));
+        runtimes_.back().connect(database_->binding());
+        return runtimes_.back();
+    }
     strata::runtime& db() {
         if (runtimes_.empty()) connect();
         return runtimes_.front();

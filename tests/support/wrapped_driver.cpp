@@ -1,0 +1,132 @@
+#include "wrapped_driver.hpp"
+
+namespace strata::test {
+namespace {
+
+capabilities shape(capabilities c, const wrapper_controls& w) {
+    if (w.hide_interactive_transactions) c.interactive_transactions = false;
+    if (w.batch_through_transaction) c.atomic_batch = true;
+    if (w.hide_atomic_batch) c.atomic_batch = false;
+    return c;
+}
+
+class wrapped_connection final : public connection {
+public:
+    wrapped_connection(std::unique_ptr<connection> inner, std::shared_ptr<wrapper_controls> w)
+        : inner_(std::move(inner)), w_(std::move(w)) {}
+    ~wrapped_connection() override {
+        if (!done_) destroy();
+    }
+
+    [[nodiscard]] capabilities caps() const override { return shape(inner_->caps(), *w_); }
+    [[nodiscard]] std::unique_ptr<row_source> execute(const statement& s, const execution_control& c) override {
+        return inner_->execute(s, c);
+    }
+    [[nodiscard]] transaction_status status() const override {
+        if (fake_status_) return *fake_status_;
+        return inner_->status();
+    }
+    void begin(const transaction_options& o) override { inner_->begin(o); }
+    void commit() override {
+        if (w_->fail_commits.load() > 0) {
+            --w_->fail_commits;
+            fake_status_ = w_->status_after_failed_commit;
+            if (*fake_status_ == transaction_status::idle) inner_->rollback();  // as a server that aborted it
+            throw error("DRIVER.CONNECTION_LOST", "Injected COMMIT failure.")
+                .with_transient(w_->commit_failure_transient);
+        }
+        inner_->commit();
+    }
+    void rollback() override {
+        if (w_->fail_rollbacks.load() > 0) {
+            --w_->fail_rollbacks;
+            throw error("DRIVER.CONNECTION_LOST", "Injected ROLLBACK failure.");
+        }
+        inner_->rollback();
+        fake_status_.reset();
+    }
+    void savepoint(std::string_view n) override { inner_->savepoint(n); }
+    void release_savepoint(std::string_view n) override { inner_->release_savepoint(n); }
+    void rollback_to_savepoint(std::string_view n) override { inner_->rollback_to_savepoint(n); }
+
+    [[nodiscard]] std::vector<batch_result> execute_batch(const std::vector<statement>& statements,
+                                                          const execution_control& c) override {
+        {
+            std::lock_guard lock(w_->mutex);
+            auto& recorded = w_->batches.emplace_back();
+            for (const auto& s : statements) recorded.emplace_back(s.sql);
+        }
+        if (!w_->batch_through_transaction) return inner_->execute_batch(statements, c);
+        inner_->begin(transaction_options{});
+        std::vector<batch_result> out;
+        try {
+            for (std::size_t i = 0; i < statements.size(); ++i) {
+                try {
+                    auto source = inner_->execute(statements[i], c);
+                    batch_result r;
+                    for (row row_out; source->next(row_out);) r.rows.push_back(row_out);
+                    r.affected_rows = source->affected_rows();
+                    out.push_back(std::move(r));
+                } catch (error& e) {
+                    throw std::move(e.with_detail("batch_index", std::to_string(i)));
+                }
+            }
+        } catch (...) {
+            inner_->rollback();
+            throw;
+        }
+        inner_->commit();
+        return out;
+    }
+
+    void release() noexcept override {
+        done_ = true;
+        ++w_->released;
+        inner_->release();
+    }
+    void destroy() noexcept override {
+        done_ = true;
+        ++w_->destroyed;
+        inner_->destroy();
+    }
+
+private:
+    std::unique_ptr<connection> inner_;
+    std::shared_ptr<wrapper_controls> w_;
+    std::optional<transaction_status> fake_status_;
+    bool done_ = false;
+};
+
+class wrapped_driver final : public driver {
+public:
+    wrapped_driver(std::unique_ptr<driver> inner, std::shared_ptr<wrapper_controls> w)
+        : inner_(std::move(inner)), w_(std::move(w)) {}
+    [[nodiscard]] driver_state state() const noexcept override { return inner_->state(); }
+    void connect(const binding& b) override { inner_->connect(b); }
+    void close() override { inner_->close(); }
+    [[nodiscard]] capabilities caps() const override { return shape(inner_->caps(), *w_); }
+    [[nodiscard]] std::unique_ptr<row_source> execute(const statement& s, const execution_control& c) override {
+        return inner_->execute(s, c);
+    }
+    [[nodiscard]] std::unique_ptr<connection> acquire(connection_intent intent, const execution_control& c) override {
+        return std::make_unique<wrapped_connection>(inner_->acquire(intent, c), w_);
+    }
+
+private:
+    std::unique_ptr<driver> inner_;
+    std::shared_ptr<wrapper_controls> w_;
+};
+
+}  // namespace
+
+strata::stack wrap_stack(strata::stack inner, std::shared_ptr<wrapper_controls> controls) {
+    strata::stack s = std::move(inner);
+    auto create = s.driver.create;
+    s.driver.id += "+wrapped";
+    s.driver.create = [create, controls] {
+        return std::unique_ptr<driver>(new wrapped_driver(create(), controls));
+    };
+    return s;
+}
+
+}  // namespace strata::test

@@ -1,0 +1,41 @@
+// A driver wrapper for tests: the real driver underneath does the work; the wrapper can
+// hide capabilities (to get the three connection shapes of atomic writes), record each
+// atomic batch's statements, and inject failures into COMMIT and ROLLBACK of a real
+// transaction (the statements themselves always run on the real database).
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "strata/strata.hpp"
+
+namespace strata::test {
+
+struct wrapper_controls {
+    // Shapes.
+    bool hide_interactive_transactions = false;
+    bool hide_atomic_batch = false;
+    // Give a batch capability to a driver without one, by running the batch inside a
+    // real transaction of the underlying connection (all-or-nothing all the same).
+    bool batch_through_transaction = false;
+
+    // Injected failures (each consumed once when set to a count > 0).
+    std::atomic<int> fail_commits{0};
+    transaction_status status_after_failed_commit = transaction_status::unknown;
+    bool commit_failure_transient = false;
+    std::atomic<int> fail_rollbacks{0};
+
+    // Observed.
+    std::atomic<int> destroyed{0};
+    std::atomic<int> released{0};
+    std::mutex mutex;
+    std::vector<std::vector<std::string>> batches;  // SQL of each batch, as sent
+};
+
+// A stack whose driver wraps `inner`'s driver with the given controls.
+[[nodiscard]] strata::stack wrap_stack(strata::stack inner, std::shared_ptr<wrapper_controls> controls);
+
+}  // namespace strata::test
