@@ -39,6 +39,29 @@ std::vector<std::string> cpp_blocks(const std::string& markdown) {
     return blocks;
 }
 
+// True when README.md has a ```cpp block equal to the file.
+bool readme_shows(const char* source) {
+    const std::string example = read_file(source);
+    const std::vector<std::string> blocks = cpp_blocks(read_file(STRATA_README_PATH));
+    return std::find(blocks.begin(), blocks.end(), example) != blocks.end();
+}
+
+TEST(example, every_readme_block_is_a_compiled_example) {
+    const std::vector<std::string> examples = {read_file(STRATA_README_EXAMPLE_SOURCE),
+                                               read_file(STRATA_README_TRANSACTIONS_SOURCE)};
+    for (const std::string& b : cpp_blocks(read_file(STRATA_README_PATH))) {
+        EXPECT_NE(std::find(examples.begin(), examples.end(), b), examples.end())
+            << "This README block is not one of the compiled examples (examples/readme_*.cpp):\n" << b;
+    }
+}
+
+TEST(example, readme_shows_the_transactions_example_and_it_runs) {
+    EXPECT_TRUE(readme_shows(STRATA_README_TRANSACTIONS_SOURCE)) << "copy examples/readme_transactions.cpp into README.md";
+    const auto r = run_process(STRATA_README_TRANSACTIONS_BINARY, {});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "ATOMIC.UNIT_FAILED 23514\n70\n");
+}
+
 TEST(example, shows_exactly_the_compiled_example) {
     const std::string example = read_file(STRATA_README_EXAMPLE_SOURCE);
     const std::vector<std::string> blocks = cpp_blocks(read_file(STRATA_README_PATH));
