@@ -153,8 +153,10 @@ struct target_descriptor {
 struct adapter_descriptor {
     std::string id;
     std::string dialect;
-    // Lowers a plan's `?` SQL into the dialect's text; empty means "unchanged".
+    // Lowers a raw plan's `?` SQL into the dialect's text; empty means "unchanged".
     std::function<std::string(const plan&)> lower;
+    // Lowers a builder plan's statement tree to the dialect's SQL (cached per plan text).
+    std::function<std::string(const plan&)> lower_tree;
 };
 
 struct driver_descriptor {

@@ -28,6 +28,7 @@ struct execution_context {
     std::uint64_t id = 0;  // unique per runtime process
     execution_scope scope = execution_scope::runtime;
     const plan* statement = nullptr;
+    std::string_view sql{};  // the SQL sent to the database (the plan lowered to the dialect)
     std::optional<clock::time_point> deadline{};
     cancel_token cancel{};
     clock::time_point started{};

@@ -4,8 +4,12 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "strata/value.hpp"
@@ -23,10 +27,34 @@ struct plan_meta {
     bool returning = false;           // a write with RETURNING
 };
 
+namespace ast {
+struct statement;
+}
+
+// SQL lowered from a statement tree, per dialect, computed once by the adapter.
+class lowered_sql_cache {
+public:
+    std::string get(std::string_view dialect, const std::function<std::string()>& lower) {
+        std::lock_guard lock(mutex_);
+        for (const auto& [d, sql] : entries_)
+            if (d == dialect) return sql;
+        entries_.emplace_back(std::string(dialect), lower());
+        return entries_.back().second;
+    }
+
+private:
+    std::mutex mutex_;
+    std::vector<std::pair<std::string, std::string>> entries_;
+};
+
 // The parameter-independent part of a plan, shared by every plan bound from it.
+// Raw-lane plans carry SQL text; builder plans carry a statement tree (sql is empty)
+// that the adapter lowers to its dialect.
 struct plan_text {
     std::string sql{};
     plan_meta meta;
+    std::shared_ptr<const ast::statement> tree{};
+    std::shared_ptr<lowered_sql_cache> lowered{};
 };
 
 class plan {

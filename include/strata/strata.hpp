@@ -11,6 +11,7 @@
 #include "strata/execute_options.hpp"
 #include "strata/middleware.hpp"
 #include "strata/plan.hpp"
+#include "strata/query.hpp"
 #include "strata/redact.hpp"
 #include "strata/result_stream.hpp"
 #include "strata/row.hpp"

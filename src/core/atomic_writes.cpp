@@ -65,8 +65,11 @@ std::vector<batch_result> run_batch(const detail::execution_target& target, cons
     lowered.reserve(plans.size());
     statements.reserve(plans.size());
     for (const plan& p : plans) {
-        lowered.push_back(target.lower ? target.lower(p) : p.sql());
-        statements.push_back(statement{lowered.back(), &p});
+        std::string sql;
+        lowered.push_back(std::string(detail::lowered_sql(target, p, sql)));
+    }
+    for (std::size_t i = 0; i < plans.size(); ++i) {
+        statements.push_back(statement{lowered[i], &plans[i]});
     }
     try {
         auto results = conn->execute_batch(statements, control);

@@ -34,6 +34,7 @@ runtime instantiate(strata::stack s) {
     require(target->driver != nullptr, "driver factory returned nothing");
     target->middleware = s.middleware;
     target->lower = s.adapter.lower;
+    target->lower_tree = s.adapter.lower_tree;
     auto i = std::make_shared<runtime::impl>();
     i->stack = std::move(s);
     i->target = std::move(target);

@@ -73,6 +73,19 @@ void stream_state::stop_for_scope_end() noexcept {
     }
 }
 
+std::string_view lowered_sql(const execution_target& target, const plan& p, std::string& storage) {
+    if (p.text()->tree) {
+        if (!target.lower_tree) {
+            throw error("PLAN.UNSUPPORTED", "This stack's adapter cannot lower builder statements.");
+        }
+        storage = target.lower_tree(p);
+        return storage;
+    }
+    if (!target.lower) return p.sql();
+    storage = target.lower(p);
+    return storage;
+}
+
 void stream_state::open() {
     if (!target_->middleware.empty()) ctx_.started = clock::now();  // only hooks read times
     phase_ = phase::open;
@@ -86,6 +99,7 @@ void stream_state::open() {
             throw error(std::string(codes::runtime_aborted), "The statement was cancelled before it started.",
                         {{"reason", "cancelled"}});
         }
+        ctx_.sql = lowered_sql(*target_, plan_, lowered_);
         for (const auto& m : target_->middleware) {
             if (auto rows = m->intercept(ctx_)) {
                 intercepted_ = std::move(*rows);
@@ -94,8 +108,7 @@ void stream_state::open() {
             }
         }
         for (const auto& m : target_->middleware) m->before_execute(ctx_);
-        if (target_->lower) lowered_ = target_->lower(plan_);
-        const statement s{target_->lower ? std::string_view(lowered_) : std::string_view(plan_.sql()), &plan_};
+        const statement s{ctx_.sql, &plan_};
         const execution_control control{ctx_.deadline, ctx_.cancel};
         source_ = scope_.conn ? scope_.conn->execute(s, control) : target_->driver->execute(s, control);
     } catch (...) {

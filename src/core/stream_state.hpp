@@ -22,8 +22,13 @@ namespace strata::detail {
 struct execution_target {
     std::shared_ptr<strata::driver> driver;
     std::vector<std::shared_ptr<strata::middleware>> middleware;
-    std::function<std::string(const plan&)> lower;  // empty: SQL unchanged
+    std::function<std::string(const plan&)> lower;       // raw plans; empty: SQL unchanged
+    std::function<std::string(const plan&)> lower_tree;  // builder plans
 };
+
+// The SQL `p` runs as on this target: lowered into `storage` when the adapter rewrites
+// it, else a view of the plan's own text.
+[[nodiscard]] std::string_view lowered_sql(const execution_target& target, const plan& p, std::string& storage);
 
 class stream_state;
 

@@ -25,7 +25,7 @@ telemetry::telemetry(std::function<void(const telemetry_event&)> sink) : sink_(s
 void telemetry::after_execute(const execution_context& ctx, const execution_summary& s) {
     telemetry_event ev;
     ev.execution_id = ctx.id;
-    ev.fingerprint = ctx.statement ? normalize_sql(ctx.statement->sql()) : std::string();
+    ev.fingerprint = normalize_sql(!ctx.sql.empty() ? ctx.sql : ctx.statement ? std::string_view(ctx.statement->sql()) : "");
     ev.hash = fingerprint_hash(ev.fingerprint);
     ev.outcome = s.outcome;
     ev.rows = s.rows;

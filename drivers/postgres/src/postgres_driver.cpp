@@ -5,6 +5,7 @@
 #include "postgres_pool.hpp"
 #include "postgres_rows.hpp"
 #include "postgres_scope.hpp"
+#include "adapters/sql_render.hpp"
 #include "strata/postgres.hpp"
 #include "strata/sql.hpp"
 
@@ -100,7 +101,11 @@ private:
 target_descriptor target() { return {"postgres", "postgres"}; }
 
 adapter_descriptor adapter() {
-    return {"postgres", "postgres", [](const plan& p) { return number_placeholders(p.sql(), "$"); }};
+    return {"postgres", "postgres", [](const plan& p) { return number_placeholders(p.sql(), "$"); },
+            [](const plan& p) {
+                return adapters::lower_plan(
+                    p, adapters::sql_dialect{.name = "postgres", .dollar_params = true, .cast_aggregates = true});
+            }};
 }
 
 driver_descriptor driver() {

@@ -2,6 +2,7 @@
 #include <atomic>
 #include <mutex>
 
+#include "adapters/sql_render.hpp"
 #include "sqlite_pool.hpp"
 #include "sqlite_rows.hpp"
 #include "sqlite_scope.hpp"
@@ -67,8 +68,12 @@ private:
 target_descriptor target() { return {"sqlite", "sqlite"}; }
 
 adapter_descriptor adapter() {
-    // SQLite reads `?` placeholders natively: no lowering needed for raw SQL.
-    return {"sqlite", "sqlite", {}};
+    // SQLite reads `?` placeholders natively: raw SQL runs unchanged; builder statements
+    // are rendered once per plan text.
+    return {"sqlite", "sqlite", {}, [](const plan& p) {
+                return adapters::lower_plan(
+                    p, adapters::sql_dialect{.name = "sqlite", .dollar_params = false, .upsert_select_needs_where = true});
+            }};
 }
 
 driver_descriptor driver() {
