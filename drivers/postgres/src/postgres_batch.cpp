@@ -10,7 +10,7 @@ namespace strata::postgres::detail {
 namespace {
 
 struct item {
-    explicit item(const statement& s) : params(s.source->params()), key(statement_key(s.sql, params.type_list())) {}
+    explicit item(const statement& s) : params(s.source->params()), key(statement_key(s.sql, params)) {}
     encoded_params params;
     std::string key;   // c_str() is the SQL
     std::string name;  // prepared statement name (empty: unnamed)

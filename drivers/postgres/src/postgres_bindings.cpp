@@ -38,6 +38,7 @@ void check_options(const pool_options& o) {
     if (o.idle_timeout.count() < 0) invalid("idle_timeout", "must not be negative");
     if (o.max_lifetime.count() < 0) invalid("max_lifetime", "must not be negative");
     if (o.ping_after_idle.count() < 0) invalid("ping_after_idle", "must not be negative");
+    if (o.validation_grace.count() < 0) invalid("validation_grace", "must not be negative");
     if (o.connect_timeout.count() < 0) invalid("connect_timeout", "must not be negative");
     if (o.cancel_grace.count() <= 0) invalid("cancel_grace", "must be positive");
     if (o.statements.cache_size > 100000) invalid("statement_cache_size", "must be at most 100000");

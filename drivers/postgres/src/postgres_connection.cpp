@@ -3,6 +3,7 @@
 #include <poll.h>
 
 #include <atomic>
+#include <cerrno>
 
 #include "postgres_errors.hpp"
 
@@ -87,7 +88,19 @@ std::shared_ptr<const column_layout> make_layout(const PGresult* res, const tabl
 // --- connection --------------------------------------------------------------------
 
 connection::connection(PGconn* conn, bool owned, statement_options statements, std::chrono::milliseconds cancel_grace)
-    : conn_(conn), owned_(owned), statements_(statements), cancel_grace_(cancel_grace), cancel_(PQgetCancel(conn)) {}
+    : conn_(conn), owned_(owned), statements_(statements), cancel_grace_(cancel_grace), cancel_(PQgetCancel(conn)) {
+    // A terminated backend says FATAL before it closes the socket; libpq passes a message
+    // that arrives while idle to the notice receiver. Seeing it, the connection is dead
+    // even if the close has not arrived yet. (A caller-owned connection keeps its own.)
+    if (owned_) PQsetNoticeReceiver(conn_, &connection::on_notice, this);
+}
+
+void connection::on_notice(void* self, const PGresult* res) {
+    const char* severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+    if (severity != nullptr && (std::string_view(severity) == "FATAL" || std::string_view(severity) == "PANIC")) {
+        static_cast<connection*>(self)->broken_ = true;
+    }
+}
 
 connection::~connection() {
     if (!owned_ && usable() && PQtransactionStatus(conn_) == PQTRANS_IDLE) {
@@ -104,7 +117,15 @@ bool connection::usable() const noexcept { return !broken_ && PQstatus(conn_) ==
 PGresult* connection::next_result(const execution_control& c, wait_state& w) {
     if (!w.cancel_sent && !c.active()) return PQgetResult(conn_);  // nothing to watch: block in libpq
     for (;;) {
-        if (PQconsumeInput(conn_) == 0 || !PQisBusy(conn_)) return PQgetResult(conn_);
+        if (w.cancel_sent && clock::now() >= w.give_up_at) {
+            // rows kept coming after the cancel request (or nothing did): stop reading
+            w.gave_up = true;
+            broken_ = true;
+            return nullptr;
+        }
+        // Read from the socket only when libpq's buffer holds no complete result: each
+        // PQconsumeInput compacts that buffer, so calling it per row is quadratic.
+        if (!PQisBusy(conn_)) return PQgetResult(conn_);
         if (!w.cancel_sent && control_fired(c)) {
             cancel();
             w.cancel_sent = true;
@@ -113,11 +134,6 @@ PGresult* connection::next_result(const execution_control& c, wait_state& w) {
         int timeout = -1;
         if (w.cancel_sent) {
             timeout = millis_until(w.give_up_at);
-            if (timeout == 0) {
-                w.gave_up = true;
-                broken_ = true;
-                return nullptr;
-            }
         } else {
             if (c.deadline) timeout = millis_until(*c.deadline);
             if (c.cancel.can_be_cancelled()) {
@@ -125,7 +141,9 @@ PGresult* connection::next_result(const execution_control& c, wait_state& w) {
                 timeout = timeout < 0 ? slice : std::min(timeout, slice);
             }
         }
-        if (wait_readable(conn_, timeout) < 0) return PQgetResult(conn_);
+        const int ready = wait_readable(conn_, timeout);
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready < 0 || (ready > 0 && PQconsumeInput(conn_) == 0)) return PQgetResult(conn_);  // the error
     }
 }
 
@@ -144,15 +162,18 @@ bool connection::settle(bool cancel_first) noexcept {
         broken_ = true;
         return false;
     }
-    // Whatever already arrived may finish the command without a cancel.
-    if (PQconsumeInput(conn_) == 0) {
-        broken_ = true;
-        return false;
-    }
-    while (!PQisBusy(conn_)) {
-        PGresult* r = PQgetResult(conn_);
-        if (r == nullptr) return usable();
-        PQclear(r);
+    // Whatever already arrived may finish the command without a cancel (read from the
+    // socket only when libpq's buffer does not hold the end already).
+    for (int pass = 0; pass < 2; ++pass) {
+        while (!PQisBusy(conn_)) {
+            PGresult* r = PQgetResult(conn_);
+            if (r == nullptr) return usable();
+            PQclear(r);
+        }
+        if (pass == 0 && PQconsumeInput(conn_) == 0) {
+            broken_ = true;
+            return false;
+        }
     }
     wait_state w;
     if (cancel_first) cancel();

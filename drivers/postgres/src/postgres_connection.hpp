@@ -138,6 +138,7 @@ public:
     [[nodiscard]] bool ping() noexcept;
 
 private:
+    static void on_notice(void* self, const PGresult* res);
     void evict_over_capacity();
 
     PGconn* conn_;

@@ -1,5 +1,6 @@
 // The PostgreSQL driver instance: lifecycle state machine around a pool of connections.
 #include <mutex>
+#include <unordered_map>
 
 #include "postgres_errors.hpp"
 #include "postgres_pool.hpp"
@@ -100,12 +101,55 @@ private:
 
 target_descriptor target() { return {"postgres", "postgres"}; }
 
+namespace {
+
+// Lowered SQL by plan text: plans bound from one sql_template share their text, so a
+// statement run in a loop is scanned once. Entries hold the text weakly, so an address
+// reused by a new text never hits.
+class lowering_cache {
+public:
+    std::string lower(const plan& p) {
+        const std::shared_ptr<const plan_text>& text = p.text();
+        if (!text) return number_placeholders(p.sql(), "$");
+        {
+            std::lock_guard lock(mutex_);
+            if (const auto it = entries_.find(text.get()); it != entries_.end() && it->second.text.lock() == text) {
+                return it->second.lowered;
+            }
+        }
+        std::string lowered = number_placeholders(text->sql, "$");
+        std::lock_guard lock(mutex_);
+        if (entries_.size() >= capacity) {
+            std::erase_if(entries_, [](const auto& e) { return e.second.text.expired(); });
+            if (entries_.size() >= capacity) entries_.clear();
+        }
+        entries_[text.get()] = entry{text, lowered};
+        return lowered;
+    }
+
+private:
+    static constexpr std::size_t capacity = 4096;
+    struct entry {
+        std::weak_ptr<const plan_text> text;
+        std::string lowered;
+    };
+    std::mutex mutex_;
+    std::unordered_map<const plan_text*, entry> entries_;
+};
+
+}  // namespace
+
 adapter_descriptor adapter() {
-    return {"postgres", "postgres", [](const plan& p) { return number_placeholders(p.sql(), "$"); },
-            [](const plan& p) {
-                return adapters::lower_plan(
-                    p, adapters::sql_dialect{.name = "postgres", .dollar_params = true, .cast_aggregates = true});
-            }};
+    auto cache = std::make_shared<lowering_cache>();
+    adapter_descriptor a;
+    a.id = "postgres";
+    a.dialect = "postgres";
+    a.lower = [cache](const plan& p) { return cache->lower(p); };
+    a.lower_tree = [](const plan& p) {
+        return adapters::lower_plan(
+            p, adapters::sql_dialect{.name = "postgres", .dollar_params = true, .cast_aggregates = true});
+    };
+    return a;
 }
 
 driver_descriptor driver() {

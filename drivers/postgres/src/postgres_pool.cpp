@@ -8,8 +8,6 @@ namespace {
 
 using detail::connection;
 
-void ignore_notice(void*, const char*) {}
-
 [[noreturn]] void pool_timeout(const pool_options& o, std::chrono::milliseconds waited) {
     throw error(std::string(codes::driver_pool_timeout),
                 "No PostgreSQL connection became free within " + std::to_string(waited.count()) +
@@ -82,7 +80,6 @@ std::unique_ptr<connection> pool::core::open_connection() const {
         PQfinish(conn);
         throw detail::connect_failed(message, description, password_);
     }
-    PQsetNoticeProcessor(conn, ignore_notice, nullptr);
     return std::make_unique<connection>(conn, true, options_.statements, options_.cancel_grace);
 }
 
@@ -92,6 +89,7 @@ bool pool::core::expired(const connection& c, clock::time_point now) const {
 }
 
 bool pool::core::validate(connection& c) const {
+    if (clock::now() - c.last_used < options_.validation_grace) return c.usable();
     switch (options_.validate) {
         case validation::none: return c.usable();
         case validation::socket: return c.alive();

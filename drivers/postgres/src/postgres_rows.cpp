@@ -25,7 +25,7 @@ rows::rows(std::shared_ptr<lease> l, bool owns_lease, const statement& s, const 
       plan_(s.source),
       params_(s.source->params()),
       control_(control) {
-    key_ = statement_key(s.sql, params_.type_list());
+    key_ = statement_key(s.sql, params_);
     prepared_ = conn().statements().prepared && conn().statements().cache_size > 0;
     send();
 }

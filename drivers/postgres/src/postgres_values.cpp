@@ -15,7 +15,7 @@ std::string real_text(double d) {
     if (std::isnan(d)) return "NaN";
     if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
     char buf[32];
-    const auto r = std::to_chars(buf, buf + sizeof buf, d);  // shortest text that reads back exactly
+    const auto r = std::to_chars(buf, buf + sizeof buf, d);  // shortest text that reads back exactly (<= 24)
     return std::string(buf, r.ptr);
 }
 
@@ -94,19 +94,33 @@ value decode_numeric(std::string_view s) {
 
 }  // namespace
 
-encoded_params::encoded_params(const std::vector<value>& params) {
-    const std::size_t n = params.size();
-    types_.resize(n, oid::unknown);
-    values_.resize(n, nullptr);
-    lengths_.resize(n, 0);
-    formats_.resize(n, 0);
-    storage_.reserve(n);  // never reallocated: values_ points into it
-    for (std::size_t i = 0; i < n; ++i) {
-        const value& v = params[i];
-        auto keep = [&](std::string s, Oid type) {
-            storage_.push_back(std::move(s));
-            values_[i] = storage_.back().c_str();
-            lengths_[i] = static_cast<int>(storage_.back().size());
+encoded_params::encoded_params(const std::vector<value>& params) : n_(params.size()) {
+    std::byte* base = inline_;
+    if (n_ > inline_count) {
+        heap_ = std::make_unique<std::byte[]>(n_ * bytes_per_param);
+        base = heap_.get();
+    }
+    values_ = reinterpret_cast<const char**>(base);
+    types_ = reinterpret_cast<Oid*>(base + n_ * sizeof(const char*));
+    lengths_ = reinterpret_cast<int*>(base + n_ * (sizeof(const char*) + sizeof(Oid)));
+    formats_ = lengths_ + n_;
+    slots_ = reinterpret_cast<char*>(formats_ + n_);
+    for (std::size_t i = 0; i < n_; ++i) {
+        values_[i] = nullptr;
+        types_[i] = oid::unknown;
+        lengths_[i] = 0;
+        formats_[i] = 0;
+        char* slot = slots_ + i * slot_size;
+        auto keep = [&](std::string_view text, Oid type) {
+            if (text.size() >= slot_size) {  // cannot happen for the types printed here
+                throw error(std::string(codes::runtime_invalid_argument),
+                            "Parameter " + std::to_string(i + 1) + " does not print in " + std::to_string(slot_size) +
+                                " characters.");
+            }
+            std::memcpy(slot, text.data(), text.size());
+            slot[text.size()] = '\0';
+            values_[i] = slot;
+            lengths_[i] = static_cast<int>(text.size());
             types_[i] = type;
         };
         std::visit(
@@ -119,7 +133,7 @@ encoded_params::encoded_params(const std::vector<value>& params) {
                 } else if constexpr (std::is_same_v<T, std::int64_t>) {
                     char buf[24];
                     const auto r = std::to_chars(buf, buf + sizeof buf, x);
-                    keep(std::string(buf, r.ptr), oid::int8);
+                    keep(std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)), oid::int8);
                 } else if constexpr (std::is_same_v<T, double>) {
                     keep(real_text(x), oid::float8);
                 } else if constexpr (std::is_same_v<T, std::string>) {
@@ -140,15 +154,19 @@ encoded_params::encoded_params(const std::vector<value>& params) {
                     types_[i] = oid::jsonb;
                 }
             },
-            v.get());
+            params[i].get());
     }
 }
 
-std::string statement_key(std::string_view sql, const std::vector<Oid>& types) {
-    std::string key(sql);
+std::string statement_key(std::string_view sql, const encoded_params& params) {
+    std::string key;
+    key.reserve(sql.size() + 1 + static_cast<std::size_t>(params.count()) * 3);
+    key.append(sql);
     key += '\0';
-    for (Oid t : types) {
-        key += std::to_string(t);
+    for (int i = 0; i < params.count(); ++i) {
+        char buf[12];
+        const auto r = std::to_chars(buf, buf + sizeof buf, params.types()[i]);
+        key.append(buf, r.ptr);
         key += ',';
     }
     return key;

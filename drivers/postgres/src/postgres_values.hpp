@@ -8,6 +8,7 @@
 
 #include <libpq-fe.h>
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,31 +36,39 @@ inline constexpr Oid jsonb = 3802;
 }  // namespace oid
 
 // The parameters of one execution, laid out for PQexecParams / PQexecPrepared. Text and
-// blobs point into the plan's values (which outlive the execution); others are converted
-// into `storage`.
+// blobs point into the plan's values (which outlive the execution); numbers, booleans and
+// timestamps are printed into fixed slots. Up to 8 parameters live inside the object, more
+// in one allocation.
 class encoded_params {
 public:
     explicit encoded_params(const std::vector<value>& params);
     encoded_params(const encoded_params&) = delete;
     encoded_params& operator=(const encoded_params&) = delete;
 
-    [[nodiscard]] int count() const noexcept { return static_cast<int>(types_.size()); }
-    [[nodiscard]] const Oid* types() const noexcept { return types_.data(); }
-    [[nodiscard]] const char* const* values() const noexcept { return values_.data(); }
-    [[nodiscard]] const int* lengths() const noexcept { return lengths_.data(); }
-    [[nodiscard]] const int* formats() const noexcept { return formats_.data(); }
-    [[nodiscard]] const std::vector<Oid>& type_list() const noexcept { return types_; }
+    [[nodiscard]] int count() const noexcept { return static_cast<int>(n_); }
+    [[nodiscard]] const Oid* types() const noexcept { return types_; }
+    [[nodiscard]] const char* const* values() const noexcept { return values_; }
+    [[nodiscard]] const int* lengths() const noexcept { return lengths_; }
+    [[nodiscard]] const int* formats() const noexcept { return formats_; }
 
 private:
-    std::vector<Oid> types_;
-    std::vector<const char*> values_;
-    std::vector<int> lengths_;
-    std::vector<int> formats_;
-    std::vector<std::string> storage_;
+    static constexpr std::size_t inline_count = 8;
+    static constexpr std::size_t slot_size = 32;  // int64, shortest double, "... +00" timestamps
+    static constexpr std::size_t bytes_per_param = sizeof(const char*) + sizeof(Oid) + 2 * sizeof(int) + slot_size;
+
+    std::size_t n_ = 0;
+    std::unique_ptr<std::byte[]> heap_;
+    alignas(alignof(const char*)) std::byte inline_[inline_count * bytes_per_param];
+    const char** values_ = nullptr;
+    Oid* types_ = nullptr;
+    int* lengths_ = nullptr;
+    int* formats_ = nullptr;
+    char* slots_ = nullptr;
 };
 
-// The prepared-statement cache key: the SQL and the parameter types it was prepared with.
-[[nodiscard]] std::string statement_key(std::string_view sql, const std::vector<Oid>& types);
+// The prepared-statement cache key: the SQL, a NUL, and the parameter types it was
+// prepared with (so c_str() of a key is its SQL).
+[[nodiscard]] std::string statement_key(std::string_view sql, const encoded_params& params);
 
 // One text-format column value of type `type`. NULLs are handled by the caller.
 [[nodiscard]] value decode(Oid type, const char* data, std::size_t length);

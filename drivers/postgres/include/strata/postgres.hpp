@@ -47,6 +47,10 @@ struct pool_options {
     std::chrono::milliseconds idle_timeout{std::chrono::minutes(10)};  // 0 = never closed for idleness
     std::chrono::milliseconds max_lifetime{std::chrono::minutes(60)};  // 0 = no limit
     validation validate = validation::socket;
+    // A connection given back less than this ago is handed out again unchecked (a
+    // failure then surfaces as a transient DRIVER.CONNECTION_LOST): checking costs a
+    // system call, a noticeable share of a loopback point select.
+    std::chrono::milliseconds validation_grace{500};
     std::chrono::milliseconds ping_after_idle{std::chrono::seconds(30)};
     std::chrono::seconds connect_timeout{10};
     // After a cancel request, how long to wait for the server to stop the statement
