@@ -150,6 +150,8 @@ struct target_descriptor {
     std::string dialect;
 };
 
+struct contract_table;
+
 struct adapter_descriptor {
     std::string id;
     std::string dialect;
@@ -157,6 +159,8 @@ struct adapter_descriptor {
     std::function<std::string(const plan&)> lower;
     // Lowers a builder plan's statement tree to the dialect's SQL (cached per plan text).
     std::function<std::string(const plan&)> lower_tree;
+    // DDL creating a contract table (CREATE TABLE, then its indexes) in the dialect.
+    std::function<std::vector<std::string>(const contract_table&)> create_table;
 };
 
 struct driver_descriptor {

@@ -6,6 +6,7 @@
 #include "postgres_pool.hpp"
 #include "postgres_rows.hpp"
 #include "postgres_scope.hpp"
+#include "adapters/ddl_render.hpp"
 #include "adapters/sql_render.hpp"
 #include "strata/postgres.hpp"
 #include "strata/sql.hpp"
@@ -149,6 +150,7 @@ adapter_descriptor adapter() {
         return adapters::lower_plan(
             p, adapters::sql_dialect{.name = "postgres", .dollar_params = true, .cast_aggregates = true});
     };
+    a.create_table = [](const contract_table& t) { return adapters::create_table_sql(t, adapters::postgres_ddl); };
     return a;
 }
 

@@ -2,6 +2,7 @@
 #include <atomic>
 #include <mutex>
 
+#include "adapters/ddl_render.hpp"
 #include "adapters/sql_render.hpp"
 #include "sqlite_pool.hpp"
 #include "sqlite_rows.hpp"
@@ -73,7 +74,8 @@ adapter_descriptor adapter() {
     return {"sqlite", "sqlite", {}, [](const plan& p) {
                 return adapters::lower_plan(
                     p, adapters::sql_dialect{.name = "sqlite", .dollar_params = false, .upsert_select_needs_where = true});
-            }};
+            },
+            [](const contract_table& t) { return adapters::create_table_sql(t, adapters::sqlite_ddl); }};
 }
 
 driver_descriptor driver() {
