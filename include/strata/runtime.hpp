@@ -14,6 +14,7 @@
 
 #include "strata/cancel.hpp"
 #include "strata/driver.hpp"
+#include "strata/error.hpp"
 #include "strata/execute_options.hpp"
 #include "strata/plan.hpp"
 #include "strata/result_stream.hpp"
@@ -25,6 +26,11 @@ namespace strata {
 namespace detail {
 struct runtime_access;  // library internals reach the runtime's parts through this
 }
+
+class contract;
+// What the runtime does when the database's contract marker differs from the expected
+// contract: warn (report and go on) or strict (every statement fails with CONTRACT.*).
+enum class contract_check { warn, strict };
 
 class runtime {
 public:
@@ -59,6 +65,13 @@ public:
             return std::move(*out);
         }
     }
+
+    // Checks the database's contract marker against `expected` once, before the first
+    // statement or transaction after each connect() — never inside a user's transaction.
+    // strict: a missing or different marker fails every execution (CONTRACT.MISMATCH /
+    // CONTRACT.MISSING); warn: on_warning gets the error once (default: stderr).
+    void verify_contract_on_first_use(const contract& expected, contract_check mode,
+                                      std::function<void(const error&)> on_warning = {});
 
     // The non-template core of transaction(): body may run more than once when retrying.
     void run_transaction(const transaction_options& options, const std::function<void(strata::tx&)>& body) const;

@@ -42,7 +42,15 @@ runtime instantiate(strata::stack s) {
 }
 
 driver_state runtime::state() const noexcept { return impl_->target->driver->state(); }
-void runtime::connect(const binding& b) { impl_->target->driver->connect(b); }
+void runtime::connect(const binding& b) {
+    impl_->target->driver->connect(b);
+    if (impl_->contract) impl_->contract->reset();
+}
+
+void runtime::verify_contract_on_first_use(const contract& expected, contract_check mode,
+                                           std::function<void(const error&)> on_warning) {
+    impl_->contract = std::make_shared<detail::contract_gate>(expected, mode, std::move(on_warning));
+}
 void runtime::close() { impl_->target->driver->close(); }
 capabilities runtime::caps() const { return impl_->target->driver->caps(); }
 const strata::stack& runtime::stack() const noexcept { return impl_->stack; }
@@ -51,6 +59,7 @@ result_stream runtime::execute(plan p, const execute_options& options) const {
     if (const auto st = state(); st != driver_state::connected) {
         driver_errors::wrong_state(impl_->stack.driver.id, st, "execute()");
     }
+    if (impl_->contract) impl_->contract->ensure(*this);
     return detail::start_execution(impl_->target, std::move(p), options, execution_scope::runtime);
 }
 

@@ -1,6 +1,7 @@
 // Internal: what a runtime holds.
 #pragma once
 
+#include "contract_gate.hpp"
 #include "stream_state.hpp"
 #include "strata/runtime.hpp"
 
@@ -9,6 +10,7 @@ namespace strata {
 struct runtime::impl {
     strata::stack stack;
     std::shared_ptr<const detail::execution_target> target;
+    std::shared_ptr<detail::contract_gate> contract;  // null: no check
 };
 
 namespace detail {

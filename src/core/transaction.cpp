@@ -120,6 +120,7 @@ void runtime::run_transaction(const transaction_options& options,
     if (const auto st = state(); st != driver_state::connected) {
         driver_errors::wrong_state(impl_->stack.driver.id, st, "transaction()");
     }
+    if (impl_->contract) impl_->contract->ensure(*this);  // before BEGIN, never inside fn's transaction
     const auto& target = impl_->target;
     if (!target->driver->caps().interactive_transactions) {
         throw error("RUNTIME.TRANSACTION_UNSUPPORTED",

@@ -86,6 +86,41 @@ TEST_P(migrations, tables_without_a_marker_are_not_taken_over) {
     EXPECT_STRATA_ERROR(db().execute(sql("SELECT 1 FROM posts")).drain(), "QUERY.FAILED");  // nothing created
 }
 
+TEST_P(migrations, the_runtime_checks_the_marker_once_before_its_first_statement) {
+    struct statements final : middleware {
+        std::string_view name() const noexcept override { return "statements"; }
+        void before_execute(const execution_context& ctx) override {
+            seen.emplace_back(std::string(to_string(ctx.scope)) + ": " + std::string(ctx.sql));
+        }
+        std::vector<std::string> seen;
+    };
+    auto rec = std::make_shared<statements>();
+    runtime& rt = connect({rec});
+    migrate(rt, make_contract<authors, posts>());
+
+    rt.verify_contract_on_first_use(make_contract<authors_v2, posts>(), contract_check::strict);
+    int runs = 0;
+    auto e = catch_error([&] { rt.transaction([&](tx&) { ++runs; }); });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->code(), "CONTRACT.MISMATCH");
+    EXPECT_EQ(runs, 0);  // refused before BEGIN: fn never ran
+    EXPECT_STRATA_ERROR(rt.execute(sql("SELECT 1")), "CONTRACT.MISMATCH");  // and it stays refused
+
+    std::vector<std::string> warnings;
+    rt.verify_contract_on_first_use(make_contract<authors_v2, posts>(), contract_check::warn,
+                                    [&](const error& w) { warnings.push_back(w.code()); });
+    EXPECT_EQ(rt.execute(sql("SELECT 1")).one_as<int>(), 1);
+    EXPECT_EQ(rt.execute(sql("SELECT 2")).one_as<int>(), 2);
+    EXPECT_EQ(warnings, std::vector<std::string>{"CONTRACT.MISMATCH"});  // once
+
+    rt.verify_contract_on_first_use(make_contract<authors, posts>(), contract_check::strict);
+    rec->seen.clear();
+    rt.transaction([&](tx& t) { t.execute(sql("SELECT COUNT(*) FROM authors")).drain(); });
+    ASSERT_EQ(rec->seen.size(), 2u);
+    EXPECT_NE(rec->seen[0].find("runtime: SELECT contract FROM strata_contract"), std::string::npos) << rec->seen[0];
+    EXPECT_EQ(rec->seen[1].rfind("transaction: ", 0), 0u) << rec->seen[1];  // the marker read is not inside
+}
+
 STRATA_CONFORMANCE_SUITE(migrations);
 
 }  // namespace
