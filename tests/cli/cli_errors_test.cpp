@@ -71,10 +71,10 @@ TEST(errors, unopenable_database_file_exits_1) {
     expect_failure(r, 1, "DRIVER.CONNECT_FAILED");
 }
 
-TEST(errors, postgres_url_is_not_supported_yet_and_shown_redacted) {
-    const auto r = run_cli({"query", "--url", "postgres://bob:s3cret@host/db", "SELECT 1"});
-    expect_failure(r, 2, "DRIVER.BINDING_INVALID");
-    EXPECT_NE(r.err.find("postgres://bob@host/db"), std::string::npos) << r.err;
+TEST(errors, an_unreachable_postgres_server_fails_without_showing_the_password) {
+    const auto r = run_cli({"query", "--url", "postgres://bob:s3cret@127.0.0.1:1/db", "SELECT 1"});
+    expect_failure(r, 1, "DRIVER.CONNECT_FAILED");
+    EXPECT_EQ(r.err.find("s3cret"), std::string::npos) << r.err;
 }
 
 TEST(errors, a_password_in_any_url_is_never_printed) {
@@ -93,7 +93,7 @@ TEST(errors, a_password_in_any_url_is_never_printed) {
             std::vector<std::string> args{"query", "--url", url, "SELECT 1"};
             if (json) args.push_back("--json");
             const auto r = run_cli(args);
-            EXPECT_EQ(r.exit_code, 2) << url << ": " << r.err;
+            EXPECT_TRUE(r.exit_code == 1 || r.exit_code == 2) << url << ": " << r.err;  // unusable or unreachable
             EXPECT_EQ(r.out.find("s3cret"), std::string::npos) << url << " leaked on stdout: " << r.out;
             EXPECT_EQ(r.err.find("s3cret"), std::string::npos) << url << " leaked on stderr: " << r.err;
         }

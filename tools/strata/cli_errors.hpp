@@ -15,6 +15,8 @@ enum class exit_status : int {
     ok = 0,
     failed = 1,  // the database or the statement failed
     usage = 2,   // the command line is wrong (option, URL or --param); nothing ran
+    contract_mismatch = 3,  // verify: the database holds another contract
+    contract_missing = 4,   // verify: the database has no contract marker
 };
 
 // A mistake in the command line itself, found before anything reached a database.

@@ -1,15 +1,21 @@
-// --url: which database a command talks to.
+// Turning the --url of a command into a connected runtime.
 #pragma once
 
 #include <string_view>
 
-#include <strata/driver.hpp>
+#include <strata/runtime.hpp>
 
 namespace strata::cli {
 
-// "sqlite:PATH" or "sqlite::memory:" -> an SQLite binding. PostgreSQL URLs are recognised
-// but not supported by this build yet. Anything else: DRIVER.BINDING_INVALID, which
-// shows the URL only redacted (no password, no query parameters).
-[[nodiscard]] strata::binding binding_for_url(std::string_view url);
+// The database a URL names, checked before anything is opened:
+// "sqlite:PATH", "sqlite::memory:" or "postgres(ql)://..." / key=value conninfo.
+struct database_target {
+    strata::stack stack;
+    strata::binding where;
+};
+[[nodiscard]] database_target target_for_url(std::string_view url);
+
+// A runtime connected to target.
+[[nodiscard]] strata::runtime open_database(const database_target& target);
 
 }  // namespace strata::cli

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli_errors.hpp"
+#include "contract_commands.hpp"
 #include "query_command.hpp"
 
 int main(int argc, char** argv) {
@@ -18,16 +19,25 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     query_options query;
     CLI::App& query_cmd = add_query_command(app, query);
+    contract_options migrate_opts, verify_opts;
+    CLI::App& migrate_cmd = add_migrate_command(app, migrate_opts);
+    CLI::App& verify_cmd = add_verify_command(app, verify_opts);
 
     try {
         app.parse(argc, argv);
+        exit_status status = exit_status::ok;
         if (query_cmd) run_query(query, std::cout);
+        if (migrate_cmd) run_migrate(migrate_opts, std::cout);
+        if (verify_cmd) status = run_verify(verify_opts, std::cout);
         std::cout.flush();
-        return static_cast<int>(exit_status::ok);
+        return static_cast<int>(status);
     } catch (const CLI::Success& e) {  // --help, --version
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        const char* help = query_cmd.parsed() ? "strata query --help" : "strata --help";
+        const char* help = query_cmd.parsed()     ? "strata query --help"
+                           : migrate_cmd.parsed() ? "strata migrate --help"
+                           : verify_cmd.parsed()  ? "strata verify --help"
+                                                  : "strata --help";
         // The parser echoes unexpected arguments; one may be a URL with a password.
         const std::string what = redact_arguments(e.what(), std::vector<std::string>(argv + 1, argv + argc));
         const usage_error usage("CLI.USAGE", what + ". Run `" + help + "` for usage.");

@@ -45,11 +45,10 @@ CLI::App& add_query_command(CLI::App& app, query_options& options) {
 
 void run_query(const query_options& options, std::ostream& out) {
     // Everything the command line says is checked before a database is opened.
-    const binding where = binding_for_url(options.url);
+    const database_target target = target_for_url(options.url);
     const plan statement = strata::sql_plan(options.sql, parse_params(options.params));
 
-    runtime db = instantiate(strata::sqlite::make_stack());
-    db.connect(where);
+    runtime db = open_database(target);
     const std::vector<row> rows = db.execute(statement).all();
     db.close();
 
