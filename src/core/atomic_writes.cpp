@@ -17,13 +17,14 @@ std::string_view to_string(atomic_mode m) noexcept {
 
 namespace {
 
-// Runs plans[i] on `run` (a runtime or a tx), tracking which index is executing.
-template <class Target>
-std::vector<batch_result> run_each(const Target& target, const std::vector<plan>& plans, std::size_t& index) {
+// Runs each plan through `execute` (a runtime's or a tx's), keeping every result and
+// tracking which index is executing.
+template <class Execute>
+std::vector<batch_result> run_each(const Execute& execute, const std::vector<plan>& plans, std::size_t& index) {
     std::vector<batch_result> out;
     out.reserve(plans.size());
     for (index = 0; index < plans.size(); ++index) {
-        auto stream = target.execute(plans[index]);
+        auto stream = execute(plans[index]);
         batch_result r;
         r.rows = stream.all();
         r.affected_rows = stream.affected_rows();
@@ -113,7 +114,10 @@ atomic_result run_atomic_writes(const runtime& target, const std::vector<plan>& 
         switch (result.mode) {
             case atomic_mode::transaction:
                 result.results = target.transaction(
-                    [&](const tx& handle) { return run_each(handle, plans, index); }, options.transaction);
+                    [&](const tx& handle) {
+                        return run_each([&](const plan& p) { return handle.execute(p); }, plans, index);
+                    },
+                    options.transaction);
                 break;
             case atomic_mode::batch: {
                 std::optional<clock::time_point> deadline;
@@ -124,14 +128,7 @@ atomic_result run_atomic_writes(const runtime& target, const std::vector<plan>& 
             case atomic_mode::sequential: {
                 execute_options eo;
                 if (options.transaction.timeout) eo.deadline = started + *options.transaction.timeout;
-                result.results.reserve(plans.size());
-                for (index = 0; index < plans.size(); ++index) {
-                    auto stream = target.execute(plans[index], eo);
-                    batch_result r;
-                    r.rows = stream.all();
-                    r.affected_rows = stream.affected_rows();
-                    result.results.push_back(std::move(r));
-                }
+                result.results = run_each([&](const plan& p) { return target.execute(p, eo); }, plans, index);
                 break;
             }
         }
@@ -156,7 +153,7 @@ atomic_result run_atomic_writes(const tx& target, const std::vector<plan>& plans
     result.mode = atomic_mode::transaction;
     std::size_t index = 0;
     try {
-        result.results = run_each(target, plans, index);
+        result.results = run_each([&](const plan& p) { return target.execute(p); }, plans, index);
     } catch (...) {
         unit_failed(atomic_mode::transaction, index, "none", std::current_exception());
     }
