@@ -22,7 +22,6 @@ bool is_write_tag(std::string_view tag) {
 rows::rows(std::shared_ptr<lease> l, bool owns_lease, const statement& s, const execution_control& control)
     : lease_(std::move(l)),
       owns_lease_(owns_lease),
-      plan_(s.source),
       params_(s.source->params()),
       control_(control) {
     key_ = statement_key(s.sql, params_);

@@ -39,7 +39,6 @@ private:
     std::shared_ptr<lease> lease_;
     bool owns_lease_;
     std::string key_;  // the SQL, a NUL, then the parameter types: c_str() is the SQL
-    const plan* plan_;
     encoded_params params_;
     execution_control control_;
     wait_state wait_;
