@@ -25,7 +25,8 @@ inline PGconn* pg_open(const std::string& url) {
         PQfinish(c);
         throw std::runtime_error("could not connect to PostgreSQL");
     }
-    PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        c, [](void*, const char*) {}, nullptr);
     return c;
 }
 
@@ -40,6 +41,8 @@ inline void pg_check(PGresult* r, const char* what) {
     PQclear(r);
 }
 
-inline void pg_exec(PGconn* c, const char* sql) { pg_check(PQexec(c, sql), sql); }
+inline void pg_exec(PGconn* c, const char* sql) {
+    pg_check(PQexec(c, sql), sql);
+}
 
 }  // namespace strata_bench

@@ -90,10 +90,13 @@ private:
     static void populate(const std::string& url) {
         PGconn* c = pg_open(url);
         pg_exec(c, "DROP TABLE IF EXISTS bench_items");
-        pg_exec(c, "CREATE TABLE bench_items(id BIGINT PRIMARY KEY, name TEXT NOT NULL, score DOUBLE PRECISION NOT NULL)");
-        const std::string fill = "INSERT INTO bench_items SELECT i, 'item-' || lpad(i::text, 8, '0') || '-' || "
-                                 "(ARRAY['amber','basalt','cedar','dune','ember','fjord','garnet','heath'])[i % 8 + 1], "
-                                 "i * 0.25 FROM generate_series(1, " + std::to_string(table_rows) + ") AS i";
+        pg_exec(c,
+                "CREATE TABLE bench_items(id BIGINT PRIMARY KEY, name TEXT NOT NULL, score DOUBLE PRECISION NOT NULL)");
+        const std::string fill =
+            "INSERT INTO bench_items SELECT i, 'item-' || lpad(i::text, 8, '0') || '-' || "
+            "(ARRAY['amber','basalt','cedar','dune','ember','fjord','garnet','heath'])[i % 8 + 1], "
+            "i * 0.25 FROM generate_series(1, " +
+            std::to_string(table_rows) + ") AS i";
         pg_exec(c, fill.c_str());
         pg_exec(c, "VACUUM ANALYZE bench_items");
         PQfinish(c);
@@ -152,9 +155,15 @@ void point_select(benchmark::State& state, bool exact) {
         const std::int64_t* ids = f.ids.data() + pos;
         il.round([&](std::size_t s) {
             switch (s) {
-                case raw_side: raw_block(f, ids, exact, sums[raw_side]); break;
-                case pqxx_side: pqxx_block(f, ids, exact, sums[pqxx_side]); break;
-                default: strata_block(f, ids, exact, sums[strata_side]); break;
+                case raw_side:
+                    raw_block(f, ids, exact, sums[raw_side]);
+                    break;
+                case pqxx_side:
+                    pqxx_block(f, ids, exact, sums[pqxx_side]);
+                    break;
+                default:
+                    strata_block(f, ids, exact, sums[strata_side]);
+                    break;
             }
         });
         pos = (pos + block) % id_count;
@@ -183,7 +192,8 @@ void point_select(benchmark::State& state, bool exact) {
 void register_point_select(int repetitions) {
     // 120 rounds of 3 x 64 selects: 1–3 s per repetition at 45–170 µs a select.
     benchmark::IterationCount rounds = 120;
-    if (const char* env = std::getenv("STRATA_BENCH_SELECT_ROUNDS"); env && std::atoll(env) > 0) rounds = std::atoll(env);
+    if (const char* env = std::getenv("STRATA_BENCH_SELECT_ROUNDS"); env && std::atoll(env) > 0)
+        rounds = std::atoll(env);
     for (const bool exact : {false, true}) {
         auto* b = benchmark::RegisterBenchmark(exact ? "pg_point_select/one" : "pg_point_select/first",
                                                [exact](benchmark::State& s) { point_select(s, exact); });

@@ -55,8 +55,8 @@ public:
     PGconn* raw_pipe = nullptr;
     PGconn* raw_tx_conn = nullptr;
     std::optional<pqxx::connection> pqxx_conn;
-    std::optional<strata::runtime> db;                  // strata_tx
-    std::unique_ptr<strata::driver> driver;             // strata_batch
+    std::optional<strata::runtime> db;                                 // strata_tx
+    std::unique_ptr<strata::driver> driver;                            // strata_batch
     strata::adapter_descriptor adapter = strata::postgres::adapter();  // lowers `?` as the runtime does
     templates t;
     std::int64_t next_id[side_count] = {};
@@ -66,11 +66,14 @@ private:
         const std::string url = pg_url();
         PGconn* c = pg_open(url);
         pg_exec(c, "DROP TABLE IF EXISTS bench_messages, bench_deliveries, bench_events");
-        pg_exec(c, "CREATE TABLE bench_messages(id BIGINT PRIMARY KEY, channel BIGINT NOT NULL, body TEXT NOT NULL, "
-                   "created_at TIMESTAMPTZ NOT NULL DEFAULT now())");
-        pg_exec(c, "CREATE TABLE bench_deliveries(message_id BIGINT NOT NULL, recipient BIGINT NOT NULL, "
-                   "PRIMARY KEY (message_id, recipient))");
-        pg_exec(c, "CREATE TABLE bench_events(id BIGSERIAL PRIMARY KEY, message_id BIGINT NOT NULL, kind TEXT NOT NULL)");
+        pg_exec(c,
+                "CREATE TABLE bench_messages(id BIGINT PRIMARY KEY, channel BIGINT NOT NULL, body TEXT NOT NULL, "
+                "created_at TIMESTAMPTZ NOT NULL DEFAULT now())");
+        pg_exec(c,
+                "CREATE TABLE bench_deliveries(message_id BIGINT NOT NULL, recipient BIGINT NOT NULL, "
+                "PRIMARY KEY (message_id, recipient))");
+        pg_exec(c,
+                "CREATE TABLE bench_events(id BIGSERIAL PRIMARY KEY, message_id BIGINT NOT NULL, kind TEXT NOT NULL)");
         PQfinish(c);
         for (std::size_t s = 0; s < side_count; ++s) next_id[s] = static_cast<std::int64_t>(s + 1) * 1'000'000'000;
 
@@ -100,8 +103,8 @@ private:
 
 // The unit's plans for message `id` (strata sides).
 std::vector<strata::plan> unit_plans(const templates& t, std::int64_t id) {
-    return {t.message.bind(id, id % 10, body), t.delivery.bind(id, 1), t.delivery.bind(id, 2),
-            t.delivery.bind(id, 3), t.event.bind(id, "sent")};
+    return {t.message.bind(id, id % 10, body), t.delivery.bind(id, 1), t.delivery.bind(id, 2), t.delivery.bind(id, 3),
+            t.event.bind(id, "sent")};
 }
 
 // The unit's statements as (name, parameters) for raw libpq.
@@ -197,11 +200,21 @@ void write_unit(benchmark::State& state) {
     for (auto _ : state) {
         il.round([&](std::size_t s) {
             switch (s) {
-                case raw_pipeline: raw_pipeline_block(f); break;
-                case strata_batch: strata_batch_block(f); break;
-                case raw_tx: raw_tx_block(f); break;
-                case strata_tx: strata_tx_block(f); break;
-                default: pqxx_tx_block(f); break;
+                case raw_pipeline:
+                    raw_pipeline_block(f);
+                    break;
+                case strata_batch:
+                    strata_batch_block(f);
+                    break;
+                case raw_tx:
+                    raw_tx_block(f);
+                    break;
+                case strata_tx:
+                    strata_tx_block(f);
+                    break;
+                default:
+                    pqxx_tx_block(f);
+                    break;
             }
         });
     }

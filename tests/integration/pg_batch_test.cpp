@@ -117,8 +117,8 @@ TEST_F(pg_batch, a_batch_inside_a_transaction_runs_in_it) {
 TEST_F(pg_batch, prepared_statements_are_reused_and_re_prepared_when_they_vanish) {
     auto conn = driver_->acquire(connection_intent::read_write, {});
     (void)batch(*conn, five_inserts(-1));
-    const auto plans = std::vector<plan>{sql("SELECT COUNT(*) FROM pg_prepared_statements"),
-                                         sql("DEALLOCATE ALL"), sql("SELECT 1")};
+    const auto plans =
+        std::vector<plan>{sql("SELECT COUNT(*) FROM pg_prepared_statements"), sql("DEALLOCATE ALL"), sql("SELECT 1")};
     const auto results = batch(*conn, plans);
     EXPECT_GE(results[0].rows.at(0).get<int>(0), 2);
     // every cached statement is gone now: the batch notices and runs again, once
@@ -144,9 +144,8 @@ TEST_F(pg_batch, a_deadline_cancels_the_batch_on_the_server) {
     auto conn = driver_->acquire(connection_intent::read_write, {});
     const std::vector<plan> plans{sql("INSERT INTO items VALUES (?, ?)", 1, "x"), sql("SELECT pg_sleep(30)")};
     const auto started = std::chrono::steady_clock::now();
-    auto e = catch_error([&] {
-        (void)batch(*conn, plans, {.deadline = clock::now() + std::chrono::milliseconds(150)});
-    });
+    auto e =
+        catch_error([&] { (void)batch(*conn, plans, {.deadline = clock::now() + std::chrono::milliseconds(150)}); });
     ASSERT_TRUE(e);
     EXPECT_EQ(e->code(), "RUNTIME.ABORTED");
     EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));

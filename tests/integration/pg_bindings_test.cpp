@@ -133,10 +133,10 @@ TEST_F(pg_bindings, a_missing_database_never_leaks_the_password) {
 
 TEST_F(pg_bindings, malformed_urls_with_a_password_never_leak_it) {
     const std::string secret = "S3cret-Url-Passw0rd";
-    for (const std::string& u : {"postgresql://app:" + secret + "@host:notaport/db",
-                                 "postgresql://app:" + secret + "@host/db?sslmode=%zz",
-                                 "postgresql://app:" + secret + "@host/db?bogus=1",
-                                 "mysql://app:" + secret + "@host/db", "host=h password=" + secret + " bogus=1"}) {
+    for (const std::string& u :
+         {"postgresql://app:" + secret + "@host:notaport/db", "postgresql://app:" + secret + "@host/db?sslmode=%zz",
+          "postgresql://app:" + secret + "@host/db?bogus=1", "mysql://app:" + secret + "@host/db",
+          "host=h password=" + secret + " bogus=1"}) {
         const auto e = connect_error(postgres::url{u});
         EXPECT_EQ(e.code(), "DRIVER.BINDING_INVALID") << e.describe();
         expect_no_secret(e, {secret, u});

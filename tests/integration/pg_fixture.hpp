@@ -46,8 +46,10 @@ protected:
 
     // Terminates this test's backends (the ones strata opened with its application_name).
     int kill_backends() {
-        return std::stoi(schema_->exec("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
-                                       "application_name = '" + app_ + "'"));
+        return std::stoi(
+            schema_->exec("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+                          "application_name = '" +
+                          app_ + "'"));
     }
     // The number of this test's backends, or those running `state`.
     int backends(const std::string& state = "") {

@@ -68,7 +68,7 @@ TEST_F(pg_pool, a_connection_killed_mid_stream_is_a_transient_connection_lost_an
 }
 
 TEST_F(pg_pool, a_connection_killed_between_queries_is_replaced_before_use) {
-    postgres::pool_options o;  // validate = socket (the default)
+    postgres::pool_options o;                           // validate = socket (the default)
     o.validation_grace = std::chrono::milliseconds(0);  // even a connection used just now
     auto pool = postgres::make_pool(postgres::url{url(), o});
     auto& db = connect(postgres::pool_binding{pool});

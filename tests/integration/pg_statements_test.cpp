@@ -55,9 +55,7 @@ TEST_F(pg_statements, a_vanished_statement_is_prepared_again_once) {
         EXPECT_EQ(db.execute(sql("SELECT ? + 1", 3)).one_as<int>(), 4);
         // inside a transaction the failure has already aborted it: reported, not retried
         pg_exec(conn, "DEALLOCATE ALL");
-        auto e = catch_error([&] {
-            db.transaction([&](tx& t) { (void)t.execute(sql("SELECT ? + 1", 4)).one(); });
-        });
+        auto e = catch_error([&] { db.transaction([&](tx& t) { (void)t.execute(sql("SELECT ? + 1", 4)).one(); }); });
         ASSERT_TRUE(e);
         ASSERT_TRUE(e->sql());
         EXPECT_EQ(e->sql()->sqlstate, "26000");
@@ -126,9 +124,8 @@ TEST_F(pg_statements, text_with_a_nul_byte_is_refused_before_sending) {
 TEST_F(pg_statements, a_deadline_sends_a_real_cancel_request) {
     auto& db = connect();
     const auto started = std::chrono::steady_clock::now();
-    auto e = catch_error([&] {
-        db.execute(sql("SELECT pg_sleep(30)"), {.timeout = std::chrono::milliseconds(150)}).drain();
-    });
+    auto e = catch_error(
+        [&] { db.execute(sql("SELECT pg_sleep(30)"), {.timeout = std::chrono::milliseconds(150)}).drain(); });
     ASSERT_TRUE(e);
     EXPECT_EQ(e->code(), "RUNTIME.ABORTED");
     EXPECT_EQ(e->details().at("reason"), "deadline");

@@ -26,9 +26,10 @@ TEST_F(pg_transactions, begin_honours_isolation_access_mode_and_deferrable) {
     auto& db = connect();
     const auto settings = db.transaction(
         [&](tx& t) {
-            return t.execute(sql("SELECT current_setting('transaction_isolation'), "
-                                 "current_setting('transaction_read_only'), "
-                                 "current_setting('transaction_deferrable')"))
+            return t
+                .execute(sql("SELECT current_setting('transaction_isolation'), "
+                             "current_setting('transaction_read_only'), "
+                             "current_setting('transaction_deferrable')"))
                 .one_as<std::tuple<std::string, std::string, std::string>>();
         },
         {.isolation = isolation_level::serializable, .access = access_mode::read_only, .deferrable = true});
@@ -54,7 +55,8 @@ TEST_F(pg_transactions, a_serialization_failure_is_transient_and_retried) {
         t.execute(sql("UPDATE accounts SET balance = balance + 10 WHERE id = 1")).drain();
     };
     auto e = catch_error([&] {
-        db.transaction([&](tx& t) { bump_with_interference(t, true); }, {.isolation = isolation_level::repeatable_read});
+        db.transaction([&](tx& t) { bump_with_interference(t, true); },
+                       {.isolation = isolation_level::repeatable_read});
     });
     ASSERT_TRUE(e);
     EXPECT_EQ(e->code(), "QUERY.FAILED");

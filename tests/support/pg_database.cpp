@@ -46,7 +46,8 @@ PGconn* pg_connect(const std::string& url) {
         PQfinish(conn);
         throw std::runtime_error("test could not connect to PostgreSQL");
     }
-    PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn, [](void*, const char*) {}, nullptr);
     return conn;
 }
 
@@ -66,7 +67,8 @@ std::string pg_exec(PGconn* conn, const std::string& sql) {
 pg_schema::pg_schema(std::string base_url) : base_url_(std::move(base_url)) {
     static std::atomic<int> counter{0};
     std::random_device rd;
-    name_ = "strata_t" + std::to_string(::getpid()) + "_" + std::to_string(++counter) + "_" + std::to_string(rd() % 100000);
+    name_ =
+        "strata_t" + std::to_string(::getpid()) + "_" + std::to_string(++counter) + "_" + std::to_string(rd() % 100000);
     admin_ = pg_connect(base_url_);
     pg_exec(admin_, "CREATE SCHEMA " + name_);
     url_ = pg_url_with(base_url_, "options", "-csearch_path=" + name_);

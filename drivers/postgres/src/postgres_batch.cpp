@@ -43,9 +43,9 @@ void read_rows(PGresult* res, const table_names& names, batch_result& out) {
         std::vector<value> values(static_cast<std::size_t>(fields));
         for (int i = 0; i < fields; ++i) {
             if (!PQgetisnull(res, r, i)) {
-                values[static_cast<std::size_t>(i)] = decode(layout->types[static_cast<std::size_t>(i)],
-                                                             PQgetvalue(res, r, i),
-                                                             static_cast<std::size_t>(PQgetlength(res, r, i)));
+                values[static_cast<std::size_t>(i)] =
+                    decode(layout->types[static_cast<std::size_t>(i)], PQgetvalue(res, r, i),
+                           static_cast<std::size_t>(PQgetlength(res, r, i)));
             }
         }
         out.rows.emplace_back(layout->shape, std::move(values));
@@ -86,10 +86,10 @@ std::vector<batch_result> attempt(lease& l, const std::vector<statement>& statem
             commands.push_back({i, true});
         }
         if (!sent) break;
-        sent = it.name.empty() ? PQsendQueryParams(raw, it.key.c_str(), p.count(), p.types(), p.values(), p.lengths(),
-                                                   p.formats(), 0) == 1
-                               : PQsendQueryPrepared(raw, it.name.c_str(), p.count(), p.values(), p.lengths(),
-                                                     p.formats(), 0) == 1;
+        sent = it.name.empty()
+                   ? PQsendQueryParams(raw, it.key.c_str(), p.count(), p.types(), p.values(), p.lengths(), p.formats(),
+                                       0) == 1
+                   : PQsendQueryPrepared(raw, it.name.c_str(), p.count(), p.values(), p.lengths(), p.formats(), 0) == 1;
         commands.push_back({i, false});
     }
     if (!sent || PQpipelineSync(raw) != 1) {
@@ -107,8 +107,10 @@ std::vector<batch_result> attempt(lease& l, const std::vector<statement>& statem
         const command cmd = commands[k];
         switch (PQresultStatus(res)) {
             case PGRES_COMMAND_OK:
-                if (cmd.is_prepare) items[cmd.index]->prepared_ok = true;
-                else note_affected(res, results[cmd.index]);
+                if (cmd.is_prepare)
+                    items[cmd.index]->prepared_ok = true;
+                else
+                    note_affected(res, results[cmd.index]);
                 break;
             case PGRES_TUPLES_OK:
                 read_rows(res, l.owner().names, results[cmd.index]);
@@ -120,7 +122,8 @@ std::vector<batch_result> attempt(lease& l, const std::vector<statement>& statem
                     failed_at = cmd.index;
                 }
                 break;
-            default: break;  // PGRES_PIPELINE_ABORTED: skipped after the failure
+            default:
+                break;  // PGRES_PIPELINE_ABORTED: skipped after the failure
         }
         PQclear(res);
     });

@@ -98,11 +98,15 @@ void check_client(const client& c) {
 
 }  // namespace detail
 
-std::string describe_binding(const url& u) { return redact_to_string(u.value); }
+std::string describe_binding(const url& u) {
+    return redact_to_string(u.value);
+}
 std::string describe_binding(const pool_binding& p) {
     return p.shared ? "shared pool " + p.shared->description() : "shared pool <null>";
 }
-std::string describe_binding(const client&) { return "postgres:<caller-owned PGconn>"; }
+std::string describe_binding(const client&) {
+    return "postgres:<caller-owned PGconn>";
+}
 
 binding parse_url(std::string_view text) {
     url u{std::string(text)};

@@ -112,7 +112,9 @@ connection::~connection() {
     if (owned_) PQfinish(conn_);
 }
 
-bool connection::usable() const noexcept { return !broken_ && PQstatus(conn_) == CONNECTION_OK; }
+bool connection::usable() const noexcept {
+    return !broken_ && PQstatus(conn_) == CONNECTION_OK;
+}
 
 PGresult* connection::next_result(const execution_control& c, wait_state& w) {
     if (!w.cancel_sent && !c.active()) return PQgetResult(conn_);  // nothing to watch: block in libpq
@@ -247,9 +249,8 @@ std::string connection::next_statement_name() {
     return "strata_" + std::to_string(statement_counter.fetch_add(1, std::memory_order_relaxed) + 1);
 }
 
-const prepared_statement& connection::prepare(const std::string& key, const char* sql,
-                                              const encoded_params& params, const execution_control& c,
-                                              table_names& names) {
+const prepared_statement& connection::prepare(const std::string& key, const char* sql, const encoded_params& params,
+                                              const execution_control& c, table_names& names) {
     std::string name = next_statement_name();
     // Parse and Describe in one round trip.
     const bool sent = PQenterPipelineMode(conn_) == 1 &&

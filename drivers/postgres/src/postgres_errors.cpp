@@ -30,7 +30,8 @@ mapped classify(std::string_view s) {
     if (s == "40P01") return {codes::query_failed, "Deadlock detected: run the transaction again.", true};
     if (s == "55P03")
         return {codes::driver_busy, "A lock could not be taken in time. Retry, or raise lock_timeout.", true};
-    if (s == "57014") return {codes::runtime_aborted, "The statement was cancelled (deadline, cancellation or timeout)."};
+    if (s == "57014")
+        return {codes::runtime_aborted, "The statement was cancelled (deadline, cancellation or timeout)."};
     if (s == "25006") return {codes::query_failed, "The transaction or server is read-only; writes are refused."};
     if (s == "25P02")
         return {codes::query_failed, "An earlier statement failed, so the transaction is aborted. Roll it back."};
@@ -41,7 +42,8 @@ mapped classify(std::string_view s) {
     if (s.starts_with("53")) return {codes::query_failed, "The server ran out of a resource (disk, memory)."};
     if (s.starts_with("22")) return {codes::query_failed, "A value does not fit its SQL type."};
     if (s == "42P18" || s == "42804")
-        return {codes::query_failed, "A parameter's type could not be inferred or does not match; add a cast (?::type)."};
+        return {codes::query_failed,
+                "A parameter's type could not be inferred or does not match; add a cast (?::type)."};
     if (lost_state(s))
         return {connection_lost_code,
                 "The connection to the server was lost; nothing after the last commit is known to have run. "
@@ -144,7 +146,9 @@ error make_error(const PGresult* res, PGconn* conn, std::string_view during) {
         .with_transient(m.transient);
 }
 
-bool is_connection_lost(const error& e) noexcept { return e.code() == connection_lost_code; }
+bool is_connection_lost(const error& e) noexcept {
+    return e.code() == connection_lost_code;
+}
 
 error connect_failed(std::string_view libpq_message, std::string_view description, std::string_view password) {
     std::string msg = scrub(trim_message(std::string(libpq_message)), password);

@@ -10,8 +10,8 @@ using detail::connection;
 
 [[noreturn]] void pool_timeout(const pool_options& o, std::chrono::milliseconds waited) {
     throw error(std::string(codes::driver_pool_timeout),
-                "No PostgreSQL connection became free within " + std::to_string(waited.count()) +
-                    " ms: all " + std::to_string(o.max_size) +
+                "No PostgreSQL connection became free within " + std::to_string(waited.count()) + " ms: all " +
+                    std::to_string(o.max_size) +
                     " are leased. Read streams to the end, keep transactions short, or raise max_size / "
                     "acquire_timeout.",
                 {{"max_size", std::to_string(o.max_size)}, {"waited_ms", std::to_string(waited.count())}})
@@ -91,8 +91,10 @@ bool pool::core::expired(const connection& c, clock::time_point now) const {
 bool pool::core::validate(connection& c) const {
     if (clock::now() - c.last_used < options_.validation_grace) return c.usable();
     switch (options_.validate) {
-        case validation::none: return c.usable();
-        case validation::socket: return c.alive();
+        case validation::none:
+            return c.usable();
+        case validation::socket:
+            return c.alive();
         case validation::ping:
             if (!c.alive()) return false;
             return clock::now() - c.last_used < options_.ping_after_idle || c.ping();
@@ -138,8 +140,8 @@ detail::lease pool::core::acquire_borrowed(const execution_control& c) {
             if (c.cancel.cancelled() || deadline_first) throw detail::aborted(c);
             pool_timeout(options_, std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - start));
         }
-        const auto slice = c.cancel.can_be_cancelled() ? std::min(limit, clock::now() + std::chrono::milliseconds(20))
-                                                       : limit;
+        const auto slice =
+            c.cancel.can_be_cancelled() ? std::min(limit, clock::now() + std::chrono::milliseconds(20)) : limit;
         available_.wait_until(lock, slice);
     }
     --waiting_;
@@ -252,16 +254,27 @@ void pool::core::close() noexcept {
 
 pool::stats pool::core::statistics() const {
     std::lock_guard lock(mutex_);
-    return pool::stats{.open = open_, .idle = idle_.size(), .waiting = waiting_, .opened = opened_,
-                       .discarded = discarded_};
+    return pool::stats{
+        .open = open_, .idle = idle_.size(), .waiting = waiting_, .opened = opened_, .discarded = discarded_};
 }
 
 // --- the public pool -----------------------------------------------------------
 
-pool::stats pool::statistics() const { return core_->statistics(); }
-const std::string& pool::description() const noexcept { return core_->description; }
-void pool::close() noexcept { core_->close(); }
+pool::stats pool::statistics() const {
+    return core_->statistics();
+}
+const std::string& pool::description() const noexcept {
+    return core_->description;
+}
+void pool::close() noexcept {
+    core_->close();
+}
 
-std::shared_ptr<pool> make_pool(const url& u) { return std::make_shared<pool>(pool::core::open(u)); }
+std::shared_ptr<pool> make_pool(const url& u) {
+    return std::make_shared<pool>(pool::core::open(u));
+}
+std::shared_ptr<pool> make_pool(std::string url_or_conninfo, pool_options options) {
+    return make_pool(url{std::move(url_or_conninfo), options});
+}
 
 }  // namespace strata::postgres

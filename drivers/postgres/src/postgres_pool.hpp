@@ -62,7 +62,7 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable available_;
     std::vector<std::unique_ptr<detail::connection>> idle_;  // back = most recently used
-    std::size_t open_ = 0;     // idle + leased + being opened
+    std::size_t open_ = 0;                                   // idle + leased + being opened
     std::size_t waiting_ = 0;
     std::uint64_t opened_ = 0;
     std::uint64_t discarded_ = 0;

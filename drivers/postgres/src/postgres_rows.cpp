@@ -20,10 +20,7 @@ bool is_write_tag(std::string_view tag) {
 }  // namespace
 
 rows::rows(std::shared_ptr<lease> l, bool owns_lease, const statement& s, const execution_control& control)
-    : lease_(std::move(l)),
-      owns_lease_(owns_lease),
-      params_(s.source->params()),
-      control_(control) {
+    : lease_(std::move(l)), owns_lease_(owns_lease), params_(s.source->params()), control_(control) {
     key_ = statement_key(s.sql, params_);
     prepared_ = conn().statements().prepared && conn().statements().cache_size > 0;
     send();
@@ -119,7 +116,9 @@ bool rows::pull(row& out) {
                 note_affected(r);
                 PQclear(r);
                 break;
-            case PGRES_EMPTY_QUERY: PQclear(r); break;
+            case PGRES_EMPTY_QUERY:
+                PQclear(r);
+                break;
             case PGRES_FATAL_ERROR: {
                 error e = make_error(r, c.raw(), "execute");
                 PQclear(r);
@@ -167,8 +166,10 @@ void rows::fill(row& out, const PGresult* res) {
     if (!layout_ || layout_->types.size() != static_cast<std::size_t>(n)) {
         table_names& names = lease_->owner().names;
         layout_ = make_layout(res, names);
-        if (prepared_) conn().set_layout(key_, layout_);
-        else unresolved_tables_ = names.missing(res);
+        if (prepared_)
+            conn().set_layout(key_, layout_);
+        else
+            unresolved_tables_ = names.missing(res);
     }
     std::vector<value> values;
     if (out.shape_ptr() == layout_->shape) values = std::move(out.mutable_values());  // reuse the buffer
@@ -178,7 +179,8 @@ void rows::fill(row& out, const PGresult* res) {
         if (PQgetisnull(res, 0, i)) {
             values[idx] = value{};
         } else {
-            values[idx] = decode(layout_->types[idx], PQgetvalue(res, 0, i), static_cast<std::size_t>(PQgetlength(res, 0, i)));
+            values[idx] =
+                decode(layout_->types[idx], PQgetvalue(res, 0, i), static_cast<std::size_t>(PQgetlength(res, 0, i)));
         }
     }
     out = row(layout_->shape, std::move(values));

@@ -32,10 +32,17 @@ void check_identifier(std::string_view name) {
 std::string begin_sql(const transaction_options& o) {
     std::string sql = "BEGIN";
     switch (o.isolation) {
-        case isolation_level::database_default: break;
-        case isolation_level::read_committed: sql += " ISOLATION LEVEL READ COMMITTED"; break;
-        case isolation_level::repeatable_read: sql += " ISOLATION LEVEL REPEATABLE READ"; break;
-        case isolation_level::serializable: sql += " ISOLATION LEVEL SERIALIZABLE"; break;
+        case isolation_level::database_default:
+            break;
+        case isolation_level::read_committed:
+            sql += " ISOLATION LEVEL READ COMMITTED";
+            break;
+        case isolation_level::repeatable_read:
+            sql += " ISOLATION LEVEL REPEATABLE READ";
+            break;
+        case isolation_level::serializable:
+            sql += " ISOLATION LEVEL SERIALIZABLE";
+            break;
     }
     // READ WRITE is the default; saying it would fail on a server that defaults to read-only.
     if (o.access == access_mode::read_only) sql += " READ ONLY";
@@ -75,11 +82,15 @@ transaction_status scope::status() const {
     c.make_ready();
     if (!c.usable()) return transaction_status::unknown;
     switch (PQtransactionStatus(c.raw())) {
-        case PQTRANS_IDLE: return transaction_status::idle;
+        case PQTRANS_IDLE:
+            return transaction_status::idle;
         case PQTRANS_INTRANS:
-        case PQTRANS_ACTIVE: return transaction_status::in_transaction;
-        case PQTRANS_INERROR: return transaction_status::failed;
-        case PQTRANS_UNKNOWN: break;
+        case PQTRANS_ACTIVE:
+            return transaction_status::in_transaction;
+        case PQTRANS_INERROR:
+            return transaction_status::failed;
+        case PQTRANS_UNKNOWN:
+            break;
     }
     return transaction_status::unknown;
 }

@@ -175,22 +175,29 @@ std::string statement_key(std::string_view sql, const encoded_params& params) {
 value decode(Oid type, const char* data, std::size_t length) {
     const std::string_view s(data, length);
     switch (type) {
-        case oid::boolean: return value{s == "t"};
+        case oid::boolean:
+            return value{s == "t"};
         case oid::int2:
         case oid::int4:
         case oid::int8:
-        case oid::object_id: return decode_integer(s);
+        case oid::object_id:
+            return decode_integer(s);
         case oid::float4:
-        case oid::float8: return decode_real(s);
-        case oid::numeric: return decode_numeric(s);
-        case oid::bytea: return decode_bytea(s);
+        case oid::float8:
+            return decode_real(s);
+        case oid::numeric:
+            return decode_numeric(s);
+        case oid::bytea:
+            return decode_bytea(s);
         case oid::timestamp:
         case oid::timestamptz:
             if (auto t = parse_timestamp(s)) return value{*t};
             return value{std::string(s)};  // infinity, BC dates: kept as text
         case oid::json:
-        case oid::jsonb: return value{json_text{std::string(s)}};
-        default: return value{std::string(s)};
+        case oid::jsonb:
+            return value{json_text{std::string(s)}};
+        default:
+            return value{std::string(s)};
     }
 }
 

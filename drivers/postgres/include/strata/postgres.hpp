@@ -43,7 +43,7 @@ enum class validation {
 struct pool_options {
     std::size_t min_size = 1;  // opened at connect and kept open while idle
     std::size_t max_size = 10;
-    std::chrono::milliseconds acquire_timeout{5000};  // then DRIVER.POOL_TIMEOUT
+    std::chrono::milliseconds acquire_timeout{5000};                   // then DRIVER.POOL_TIMEOUT
     std::chrono::milliseconds idle_timeout{std::chrono::minutes(10)};  // 0 = never closed for idleness
     std::chrono::milliseconds max_lifetime{std::chrono::minutes(60)};  // 0 = no limit
     validation validate = validation::socket;
@@ -71,9 +71,9 @@ struct url {
 class pool {
 public:
     struct stats {
-        std::size_t open = 0;     // connections open now (idle + leased)
+        std::size_t open = 0;  // connections open now (idle + leased)
         std::size_t idle = 0;
-        std::size_t waiting = 0;  // callers waiting for a connection
+        std::size_t waiting = 0;      // callers waiting for a connection
         std::uint64_t opened = 0;     // connections opened since the pool was made
         std::uint64_t discarded = 0;  // closed because broken, expired or in an unknown state
     };
@@ -92,6 +92,7 @@ private:
 // Opens min_size connections (at least one, so bad credentials fail here). Throws
 // DRIVER.BINDING_INVALID or DRIVER.CONNECT_FAILED.
 [[nodiscard]] std::shared_ptr<pool> make_pool(const url& u);
+[[nodiscard]] std::shared_ptr<pool> make_pool(std::string url_or_conninfo, pool_options options = {});
 
 struct pool_binding {
     std::shared_ptr<postgres::pool> shared{};
