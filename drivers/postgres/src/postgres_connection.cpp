@@ -15,6 +15,8 @@ std::atomic<std::uint64_t> statement_counter{0};
 
 // How often a wait looks at a cancel token (no deadline to wait for).
 constexpr auto token_poll_interval = std::chrono::milliseconds(20);
+// How long an abandoned stream is read on before its statement is cancelled.
+constexpr auto drain_before_cancel = std::chrono::milliseconds(2);
 
 int millis_until(clock::time_point t) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(t - clock::now()).count();
@@ -155,34 +157,17 @@ bool connection::cancel() noexcept {
     return PQcancel(cancel_, message, sizeof message) == 1;
 }
 
-bool connection::settle(bool cancel_first) noexcept {
-    if (!usable()) {
+bool connection::settle() noexcept {
+    if (!usable() || PQpipelineStatus(conn_) != PQ_PIPELINE_OFF) {  // never left half-read: give up on it
         broken_ = true;
         return false;
     }
-    if (PQpipelineStatus(conn_) != PQ_PIPELINE_OFF) {  // never left half-read: give up on it
-        broken_ = true;
-        return false;
-    }
-    // Whatever already arrived may finish the command without a cancel (read from the
-    // socket only when libpq's buffer does not hold the end already).
-    for (int pass = 0; pass < 2; ++pass) {
-        while (!PQisBusy(conn_)) {
-            PGresult* r = PQgetResult(conn_);
-            if (r == nullptr) return usable();
-            PQclear(r);
-        }
-        if (pass == 0 && PQconsumeInput(conn_) == 0) {
-            broken_ = true;
-            return false;
-        }
-    }
+    // Read on for a moment: a small result ends sooner than a cancel request (a new
+    // connection to the postmaster) would take. After that window next_result() sends
+    // the cancel and keeps draining for at most cancel_grace.
     wait_state w;
-    if (cancel_first) cancel();
-    w.cancel_sent = true;  // bounded by cancel_grace from here on
-    w.give_up_at = clock::now() + cancel_grace_;
-    const execution_control none{};
-    while (PGresult* r = next_result(none, w)) {
+    const execution_control window{clock::now() + drain_before_cancel, {}};
+    while (PGresult* r = next_result(window, w)) {
         PQclear(r);
         if (!usable()) break;
     }

@@ -95,9 +95,9 @@ public:
     [[nodiscard]] PGresult* next_result(const execution_control& c, wait_state& w);
     // Sends a cancel request for the command in progress. False when it could not be sent.
     bool cancel() noexcept;
-    // Discards results until no command is in progress, cancelling first if results are
-    // still due and `cancel_first`. False (and marked broken) when that failed.
-    bool settle(bool cancel_first) noexcept;
+    // Discards results until no command is in progress; a command still running after a
+    // short read-on window is cancelled. False (and marked broken) when that failed.
+    bool settle() noexcept;
     // Reads the results of `commands` pipelined commands, then the sync, then leaves
     // pipeline mode. on_result(index, res) takes ownership of every non-null result.
     // False (and marked broken) when the connection was lost on the way.

@@ -213,7 +213,7 @@ void rows::detach() noexcept {
 void rows::stop() noexcept {
     done_ = true;
     if (!lease_ || !lease_->held() || conn().active != this) return;
-    if (!conn().settle(/*cancel_first=*/true)) lease_->discard();
+    if (!conn().settle()) lease_->discard();
 }
 
 void rows::finish() noexcept {
