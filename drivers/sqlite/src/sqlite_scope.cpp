@@ -50,10 +50,22 @@ transaction_status scope::status() const {
     return sqlite3_get_autocommit(lease_.conn().db()) ? transaction_status::idle : transaction_status::in_transaction;
 }
 
+// BEGIN / COMMIT / SAVEPOINT... run through the connection's statement cache: compiling
+// them anew for every transaction cost as much as the rest of a small transaction.
 void scope::exec(const std::string& sql, std::string_view during) {
-    auto lock = lease_.conn().lock_plain();
-    const int rc = sqlite3_exec(lease_.conn().db(), sql.c_str(), nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK) throw make_error(lease_.conn().db(), rc, during);
+    detail::connection& conn = lease_.conn();
+    auto lock = conn.lock_plain();
+    statement_loan loan;
+    conn.take(sql, loan);
+    int rc = SQLITE_DONE;
+    while ((rc = sqlite3_step(loan.get().stmt)) == SQLITE_ROW) {
+    }
+    if (rc != SQLITE_DONE) {
+        error e = make_error(conn.db(), rc, during);
+        conn.give_back(loan);
+        throw e;
+    }
+    conn.give_back(loan);
 }
 
 void scope::begin(const transaction_options& options) {
