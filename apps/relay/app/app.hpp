@@ -1,0 +1,54 @@
+// relay assembled: the database (opened and migrated), the engine, the routes, the
+// WebSocket hub and the server. main() runs one until SIGINT/SIGTERM; tests run one
+// in-process on an ephemeral port.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "config/config.hpp"
+#include "db/database.hpp"
+#include "engine/engine.hpp"
+#include "http/metrics.hpp"
+#include "http/router.hpp"
+#include "ws/hub.hpp"
+
+namespace relay {
+
+namespace http {
+class server;
+struct services;
+}  // namespace http
+
+class app {
+public:
+    explicit app(config settings, database_options db_options = {});
+    ~app();
+    app(const app&) = delete;
+    app& operator=(const app&) = delete;
+
+    // Opens and migrates the database, then listens. Throws strata::error when the
+    // database cannot be opened, std::system_error when the address is taken.
+    void start();
+    [[nodiscard]] std::uint16_t port() const;
+    // Stop accepting, finish in-flight requests, close connections and the database.
+    // Idempotent.
+    void stop();
+
+    [[nodiscard]] const database& db() const { return *db_; }
+    [[nodiscard]] engine& eng() { return *engine_; }
+    [[nodiscard]] hub& events() { return hub_; }
+
+private:
+    config settings_;
+    database_options db_options_;
+    std::unique_ptr<database> db_;
+    std::unique_ptr<engine> engine_;
+    hub hub_;
+    http::metrics metrics_;
+    http::router router_;
+    std::unique_ptr<http::services> services_;
+    std::unique_ptr<http::server> server_;
+};
+
+}  // namespace relay

@@ -1,0 +1,59 @@
+#include "config/config.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <charconv>
+#include <thread>
+
+namespace relay {
+
+std::optional<listen_address> parse_listen(const std::string& text) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 >= text.size()) return std::nullopt;
+    listen_address out;
+    out.host = text.substr(0, colon);
+    if (out.host.size() > 2 && out.host.front() == '[' && out.host.back() == ']')
+        out.host = out.host.substr(1, out.host.size() - 2);
+    unsigned port = 0;
+    const char* first = text.data() + colon + 1;
+    const char* last = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(first, last, port);
+    if (ec != std::errc{} || ptr != last || port > 65535) return std::nullopt;
+    out.port = static_cast<std::uint16_t>(port);
+    return out;
+}
+
+parsed_command_line parse_command_line(int argc, char** argv) {
+    config c;
+    std::string listen = c.listen_host + ":" + std::to_string(c.listen_port);
+    CLI::App app{"relay: a messaging service for agents over HTTP and WebSocket, on strata"};
+    app.add_option("--db", c.db_url, "Database URL: sqlite:PATH or postgres://user@host:port/db")
+        ->capture_default_str();
+    app.add_option("--listen", listen, "HOST:PORT to listen on (port 0: any free port)")->capture_default_str();
+    app.add_option("--files-dir", c.files_dir, "Folder for uploaded files")->capture_default_str();
+    app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error or off")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+        ->capture_default_str();
+    app.add_option("--max-body-bytes", c.max_body_bytes, "Largest JSON request body")->capture_default_str();
+    app.add_option("--max-file-bytes", c.max_file_bytes, "Largest uploaded file")->capture_default_str();
+    app.add_option("--io-threads", c.io_threads, "Network threads")->capture_default_str();
+    app.add_option("--worker-threads", c.worker_threads, "Request handler threads (0: automatic)")
+        ->capture_default_str();
+    app.add_option("--db-pool-size", c.db_pool_size, "PostgreSQL pool size")->capture_default_str();
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return {std::nullopt, app.exit(e)};
+    }
+    auto address = parse_listen(listen);
+    if (!address) {
+        std::fprintf(stderr, "--listen: expected HOST:PORT, got '%s'\n", listen.c_str());
+        return {std::nullopt, 2};
+    }
+    c.listen_host = address->host;
+    c.listen_port = address->port;
+    if (c.io_threads == 0) c.io_threads = 1;
+    return {c, 0};
+}
+
+}  // namespace relay

@@ -1,0 +1,43 @@
+// relay's settings: command-line options with their defaults.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace relay {
+
+struct config {
+    std::string db_url = "sqlite:./data/relay.db";  // sqlite:PATH or postgres://...
+    std::string listen_host = "127.0.0.1";
+    std::uint16_t listen_port = 8787;  // 0 = an ephemeral port (tests)
+    std::string files_dir = "./data/files";
+    std::string log_level = "info";
+    std::size_t max_body_bytes = 1024 * 1024;        // JSON request bodies
+    std::size_t max_file_bytes = 10 * 1024 * 1024;   // POST /v1/files
+    unsigned io_threads = 2;                          // network threads
+    unsigned worker_threads = 0;                      // request handlers; 0 = auto
+    std::size_t db_pool_size = 16;                    // PostgreSQL connections
+    // Off: a connection with neither transactions nor an atomic batch refuses every
+    // multi-statement write (ATOMIC.CAPABILITY_REQUIRED). On only in tests that document
+    // what a sequential, non-atomic unit leaves behind when it fails midway.
+    bool allow_non_atomic_writes = false;
+};
+
+// "HOST:PORT" -> host and port; nullopt when malformed.
+struct listen_address {
+    std::string host;
+    std::uint16_t port = 0;
+};
+[[nodiscard]] std::optional<listen_address> parse_listen(const std::string& text);
+
+// Parses argv. Returns the config, or an exit code when the program should stop now
+// (--help: 0, bad options: 2; CLI11 has printed why).
+struct parsed_command_line {
+    std::optional<config> settings;
+    int exit_code = 0;
+};
+[[nodiscard]] parsed_command_line parse_command_line(int argc, char** argv);
+
+}  // namespace relay

@@ -1,0 +1,89 @@
+// Agents: created with the workspace key (they join `general`), listed, and their
+// tokens rotated with a 60 s grace for the old one.
+#include "engine/api_error.hpp"
+#include "engine/clock.hpp"
+#include "engine/engine.hpp"
+#include "engine/message_reads.hpp"
+#include "engine/names.hpp"
+#include "engine/secrets.hpp"
+
+namespace relay {
+namespace {
+constexpr std::int64_t rotation_grace_ms = 60'000;
+
+json agent_json(std::int64_t id, const std::string& name, const std::string& type, std::int64_t created_at) {
+    return {{"id", id_text(id)}, {"name", name}, {"type", type}, {"created_at", iso8601(created_at)}};
+}
+
+std::vector<std::int64_t> members_of(const strata::runtime& db, std::int64_t channel_id) {
+    static const strata::sql_template q("SELECT agent_id FROM channel_members WHERE channel_id = ?");
+    return db.execute(q.bind(channel_id)).all_as<std::int64_t>();
+}
+}  // namespace
+
+write_result engine::create_agent(const principal& p, const std::string& name, const std::string& type) {
+    detail::require_workspace_caller(p);
+    if (!detail::valid_agent_name(name))
+        fail(400, "invalid_agent_name", "Agent names are 1 to 64 letters, digits, '_' or '-'.");
+    if (type != "agent" && type != "human" && type != "system")
+        fail(400, "invalid_request", "type must be agent, human or system.");
+    static const strata::sql_template exists("SELECT 1 FROM agents WHERE workspace_id = ? AND name = ?");
+    if (db_.execute(exists.bind(p.workspace_id, name)).first())
+        fail(409, "agent_exists", "An agent named '" + name + "' already exists in this workspace.");
+    static const strata::sql_template insert_agent(
+        "INSERT INTO agents(id, workspace_id, name, type, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)");
+    static const strata::sql_template join_general(
+        "INSERT INTO channel_members(channel_id, agent_id, role, joined_at) "
+        "SELECT id, ?, 'member', ? FROM channels WHERE workspace_id = ? AND name = 'general' AND channel_type = 0");
+    const std::int64_t id = ids_.next();
+    const std::int64_t now = now_ms();
+    const std::string token = new_agent_token();
+    try {
+        (void)run_unit({insert_agent.bind(id, p.workspace_id, name, type, sha256_hex(token), now),
+                        join_general.bind(id, now, p.workspace_id)});
+    } catch (const strata::error& e) {
+        if (detail::is_unique_violation(e))
+            fail(409, "agent_exists", "An agent named '" + name + "' already exists in this workspace.");
+        throw;
+    }
+    write_result out{201, {{"agent", agent_json(id, name, type, now)}, {"token", token}}, {}};
+    static const strata::sql_template general(
+        "SELECT id FROM channels WHERE workspace_id = ? AND name = 'general' AND channel_type = 0");
+    if (auto channel = db_.execute(general.bind(p.workspace_id)).first_as<std::int64_t>()) {
+        out.events.push_back({"member.joined",
+                              {{"channel", "general"}, {"agent_id", id_text(id)}, {"agent_name", name}},
+                              members_of(db_, *channel)});
+    }
+    return out;
+}
+
+write_result engine::rotate_token(const principal& p, const std::string& name) {
+    if (p.is_agent() && p.agent_name != name)
+        fail(403, "forbidden", "An agent can rotate only its own token; use the workspace key for others.");
+    static const strata::sql_template rotate(
+        "UPDATE agents SET previous_token_hash = token_hash, previous_token_expires_at = ?, token_hash = ? "
+        "WHERE workspace_id = ? AND name = ? RETURNING id, name, type, created_at");
+    const std::string token = new_agent_token();
+    const std::int64_t grace_until = now_ms() + rotation_grace_ms;
+    auto rows = db_.execute(rotate.bind(grace_until, sha256_hex(token), p.workspace_id, name)).all();
+    if (rows.empty()) fail(404, "agent_not_found", "No agent named '" + name + "' in this workspace.");
+    const strata::row& r = rows.front();
+    return {200,
+            {{"agent", agent_json(r.get<std::int64_t>(0), r.get<std::string>(1), r.get<std::string>(2),
+                                  r.get<std::int64_t>(3))},
+             {"token", token},
+             {"previous_token_expires_at", iso8601(grace_until)}},
+            {}};
+}
+
+json engine::list_agents(const principal& p) const {
+    static const strata::sql_template q(
+        "SELECT id, name, type, created_at FROM agents WHERE workspace_id = ? ORDER BY name");
+    json agents = json::array();
+    for (const strata::row& r : db_.execute(q.bind(p.workspace_id)))
+        agents.push_back(agent_json(r.get<std::int64_t>(0), r.get<std::string>(1), r.get<std::string>(2),
+                                    r.get<std::int64_t>(3)));
+    return {{"agents", agents}};
+}
+
+}  // namespace relay

@@ -1,0 +1,120 @@
+// Channels: create (the creator joins), list, join, leave, members.
+#include "engine/api_error.hpp"
+#include "engine/clock.hpp"
+#include "engine/engine.hpp"
+#include "engine/message_reads.hpp"
+#include "engine/names.hpp"
+
+namespace relay {
+namespace {
+
+std::vector<std::int64_t> members_of(const strata::runtime& db, std::int64_t channel_id) {
+    static const strata::sql_template q("SELECT agent_id FROM channel_members WHERE channel_id = ?");
+    return db.execute(q.bind(channel_id)).all_as<std::int64_t>();
+}
+
+json member_event(const std::string& channel, const principal& p) {
+    return {{"channel", channel}, {"agent_id", id_text(p.agent_id)}, {"agent_name", p.agent_name}};
+}
+
+}  // namespace
+
+write_result engine::create_channel(const principal& p, const std::string& name,
+                                    const std::optional<std::string>& topic) {
+    detail::require_agent_caller(p);
+    if (!detail::valid_channel_name(name))
+        fail(400, "invalid_channel_name", "Channel names are 1 to 64 of a-z, 0-9, '_' and '-'.");
+    if (topic && topic->size() > 512) fail(400, "invalid_request", "topic is longer than 512 characters.");
+    static const strata::sql_template exists("SELECT 1 FROM channels WHERE workspace_id = ? AND name = ?");
+    if (db_.execute(exists.bind(p.workspace_id, name)).first())
+        fail(409, "channel_exists", "A channel named '" + name + "' already exists.");
+    static const strata::sql_template insert_channel(
+        "INSERT INTO channels(id, workspace_id, name, channel_type, topic, created_by, created_at) "
+        "VALUES (?, ?, ?, 0, ?, ?, ?)");
+    static const strata::sql_template insert_owner(
+        "INSERT INTO channel_members(channel_id, agent_id, role, joined_at) VALUES (?, ?, 'owner', ?)");
+    const std::int64_t id = ids_.next();
+    const std::int64_t now = now_ms();
+    try {
+        (void)run_unit({insert_channel.bind(id, p.workspace_id, name, topic, p.agent_id, now),
+                        insert_owner.bind(id, p.agent_id, now)});
+    } catch (const strata::error& e) {
+        if (detail::is_unique_violation(e)) fail(409, "channel_exists", "A channel named '" + name + "' already exists.");
+        throw;
+    }
+    return {201,
+            {{"channel",
+              {{"id", id_text(id)},
+               {"name", name},
+               {"topic", topic ? json(*topic) : json(nullptr)},
+               {"created_by", id_text(p.agent_id)},
+               {"created_at", iso8601(now)},
+               {"member_count", 1}}}},
+            {}};
+}
+
+json engine::list_channels(const principal& p) const {
+    static const strata::sql_template q(
+        "SELECT c.id, c.name, c.topic, c.created_by, c.created_at, "
+        "(SELECT COUNT(*) FROM channel_members cm WHERE cm.channel_id = c.id) AS member_count, "
+        "(SELECT COUNT(*) FROM channel_members me WHERE me.channel_id = c.id AND me.agent_id = ?) AS is_member "
+        "FROM channels c WHERE c.workspace_id = ? AND c.channel_type = 0 ORDER BY c.name");
+    json channels = json::array();
+    for (const strata::row& r : db_.execute(q.bind(p.agent_id, p.workspace_id))) {
+        const auto created_by = r.get<std::optional<std::int64_t>>(3);
+        channels.push_back({{"id", id_text(r.get<std::int64_t>(0))},
+                            {"name", r.get<std::string>(1)},
+                            {"topic", nullable(r.get<std::optional<std::string>>(2))},
+                            {"created_by", created_by ? json(id_text(*created_by)) : json(nullptr)},
+                            {"created_at", iso8601(r.get<std::int64_t>(4))},
+                            {"member_count", r.get<std::int64_t>(5)},
+                            {"is_member", r.get<std::int64_t>(6) > 0}});
+    }
+    return {{"channels", channels}};
+}
+
+write_result engine::join_channel(const principal& p, const std::string& name) {
+    detail::require_agent_caller(p);
+    const auto channel = detail::require_channel(db_, p.workspace_id, name);
+    static const strata::sql_template join(
+        "INSERT INTO channel_members(channel_id, agent_id, role, joined_at) VALUES (?, ?, 'member', ?) "
+        "ON CONFLICT (channel_id, agent_id) DO NOTHING");
+    auto s = db_.execute(join.bind(channel.id, p.agent_id, now_ms()));
+    s.drain();
+    const bool joined = s.affected_rows() > 0;
+    write_result out{200, {{"channel", name}, {"agent_id", id_text(p.agent_id)}, {"joined", joined}}, {}};
+    if (joined) out.events.push_back({"member.joined", member_event(name, p), members_of(db_, channel.id)});
+    return out;
+}
+
+write_result engine::leave_channel(const principal& p, const std::string& name) {
+    detail::require_agent_caller(p);
+    const auto channel = detail::require_channel(db_, p.workspace_id, name);
+    static const strata::sql_template leave("DELETE FROM channel_members WHERE channel_id = ? AND agent_id = ?");
+    auto s = db_.execute(leave.bind(channel.id, p.agent_id));
+    s.drain();
+    const bool left = s.affected_rows() > 0;
+    write_result out{200, {{"channel", name}, {"agent_id", id_text(p.agent_id)}, {"left", left}}, {}};
+    if (left) {
+        auto recipients = members_of(db_, channel.id);
+        recipients.push_back(p.agent_id);  // the leaver hears it too
+        out.events.push_back({"member.left", member_event(name, p), std::move(recipients)});
+    }
+    return out;
+}
+
+json engine::channel_members(const principal& p, const std::string& name) const {
+    const auto channel = detail::require_channel(db_, p.workspace_id, name);
+    static const strata::sql_template q(
+        "SELECT cm.agent_id, a.name, cm.role, cm.joined_at FROM channel_members cm JOIN agents a ON a.id = cm.agent_id "
+        "WHERE cm.channel_id = ? ORDER BY a.name");
+    json members = json::array();
+    for (const strata::row& r : db_.execute(q.bind(channel.id)))
+        members.push_back({{"agent_id", id_text(r.get<std::int64_t>(0))},
+                           {"name", r.get<std::string>(1)},
+                           {"role", r.get<std::string>(2)},
+                           {"joined_at", iso8601(r.get<std::int64_t>(3))}});
+    return {{"channel", name}, {"members", members}};
+}
+
+}  // namespace relay

@@ -1,0 +1,47 @@
+// The small, named set of statements that differ between SQLite and PostgreSQL. Every
+// other statement relay runs is the same text on both (the PostgreSQL adapter renumbers
+// the `?` placeholders).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <strata/sql.hpp>
+
+#include "db/database.hpp"
+
+namespace relay {
+
+class dialect_queries {
+public:
+    explicit dialect_queries(dialect d);
+
+    // The delivery claim of a send (engine/message_writes.cpp): each recipient's
+    // delivery_seq + 1 and delivery_claim = the message. Parameters: message id, then
+    // the audience (channel id | conversation id | agent id, workspace id), then the
+    // sender. PostgreSQL locks the recipients' rows in id order first (FOR NO KEY
+    // UPDATE, which the senders' foreign-key checks do not conflict with), so two sends
+    // to overlapping audiences queue instead of deadlocking; SQLite has one writer.
+    [[nodiscard]] const strata::sql_template& claim_channel_members() const { return claim_channel_; }
+    [[nodiscard]] const strata::sql_template& claim_conversation_participants() const { return claim_conversation_; }
+    [[nodiscard]] const strata::sql_template& claim_one_agent() const { return claim_one_; }
+
+    // Full-text search over the messages an agent can see, best match first.
+    // Parameters: match text (from match_text), workspace id, agent id, agent id,
+    // [channel name when with_channel], limit.
+    // Columns: those of message_columns() (engine/message_reads.hpp).
+    [[nodiscard]] std::string search_messages(bool with_channel) const;
+
+    // The user's words as the dialect's match expression: SQLite FTS5 gets each word
+    // quoted (so operators and punctuation are plain text, never a syntax error);
+    // PostgreSQL takes the text as is (plainto_tsquery). Empty when there is no word.
+    [[nodiscard]] std::string match_text(std::string_view user_text) const;
+
+private:
+    dialect dialect_;
+    strata::sql_template claim_channel_;
+    strata::sql_template claim_conversation_;
+    strata::sql_template claim_one_;
+};
+
+}  // namespace relay

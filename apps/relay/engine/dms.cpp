@@ -1,0 +1,141 @@
+// One-to-one DMs: the conversation (stable per pair) is opened by its own idempotent
+// unit, then each DM is one atomic unit: message + attachments + delivery + message log.
+// Also the conversation reads shared with group DMs.
+#include <algorithm>
+#include <map>
+
+#include "engine/api_error.hpp"
+#include "engine/clock.hpp"
+#include "engine/engine.hpp"
+#include "engine/message_input.hpp"
+#include "engine/message_reads.hpp"
+#include "engine/message_writes.hpp"
+#include "engine/secrets.hpp"
+
+namespace relay {
+namespace {
+
+// "dm_" + 24 hex digits of sha256(workspace:low:high): the same pair always gets the same
+// conversation, whoever writes first.
+std::string pair_conversation_id(std::int64_t workspace_id, std::int64_t a, std::int64_t b) {
+    const auto [low, high] = std::minmax(a, b);
+    return "dm_" + sha256_hex(id_text(workspace_id) + ":" + id_text(low) + ":" + id_text(high)).substr(0, 24);
+}
+
+}  // namespace
+
+write_result engine::send_dm(const principal& p, const std::string& to, const message_input& in,
+                             const std::optional<idempotency_claim>& idem) {
+    detail::require_agent_caller(p);
+    detail::check_message_input(in);
+    const auto recipient = detail::require_agents(db_, p.workspace_id, {to}).front();
+    const auto files = detail::resolve_attachments(db_, p.workspace_id, in.attachments);
+    const std::string conversation_id = pair_conversation_id(p.workspace_id, p.agent_id, recipient.first);
+
+    // Open the conversation unless both are active participants already. Every statement
+    // tolerates a concurrent first DM between the same pair (ON CONFLICT).
+    static const strata::sql_template active_count(
+        "SELECT COUNT(*) FROM dm_participants WHERE conversation_id = ? AND left_at IS NULL");
+    const std::int64_t expected = recipient.first == p.agent_id ? 1 : 2;
+    if (db_.execute(active_count.bind(conversation_id)).one_as<std::int64_t>() < expected) {
+        static const strata::sql_template insert_channel(
+            "INSERT INTO channels(id, workspace_id, name, channel_type, topic, created_by, created_at) "
+            "VALUES (?, ?, ?, 1, NULL, ?, ?) ON CONFLICT (workspace_id, name) DO NOTHING");
+        static const strata::sql_template insert_conversation(
+            "INSERT INTO dm_conversations(id, workspace_id, channel_id, dm_type, name, created_at) "
+            "VALUES (?, ?, (SELECT id FROM channels WHERE workspace_id = ? AND name = ?), '1:1', NULL, ?) "
+            "ON CONFLICT (id) DO NOTHING");
+        static const strata::sql_template upsert_participant(
+            "INSERT INTO dm_participants(conversation_id, agent_id, joined_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (conversation_id, agent_id) DO UPDATE SET left_at = NULL");
+        const std::int64_t now = now_ms();
+        const std::string channel_name = "dm:" + conversation_id;
+        std::vector<strata::plan> open{
+            insert_channel.bind(ids_.next(), p.workspace_id, channel_name, p.agent_id, now),
+            insert_conversation.bind(conversation_id, p.workspace_id, p.workspace_id, channel_name, now),
+            upsert_participant.bind(conversation_id, p.agent_id, now)};
+        if (recipient.first != p.agent_id) open.push_back(upsert_participant.bind(conversation_id, recipient.first, now));
+        (void)run_unit(open);
+    }
+    const auto conversation = detail::require_conversation(db_, p.workspace_id, conversation_id);
+
+    detail::send_spec spec;
+    spec.message = {ids_.next(), p.workspace_id, conversation.channel_id, p.agent_id, std::nullopt, in.text,
+                    detail::parse_mentions(in.text), in.metadata, files.ids, now_ms()};
+    spec.recipients = {detail::audience::kind::one_agent, 0, {}, recipient.first};
+    spec.reason = "dm";
+    spec.log_kind = "dm";
+    spec.conversation_id = conversation_id;
+    spec.log_id = ids_.next();
+    const json message = detail::new_message_json(spec.message, p.agent_name, std::nullopt, conversation_id, files.files);
+    const json response{{"conversation_id", conversation_id}, {"message", message}};
+    const auto deliveries = detail::execute_send([this](const auto& plans) { return run_unit(plans); }, queries_, spec, idem,
+                                                 201, response);
+
+    write_result out{201, response, {}};
+    std::vector<std::int64_t> both{p.agent_id};
+    if (recipient.first != p.agent_id) both.push_back(recipient.first);
+    out.events.push_back({"dm.received", response, both});
+    detail::add_delivery_events(out.events, deliveries, spec.message.id, std::nullopt, conversation_id);
+    return out;
+}
+
+json engine::list_conversations(const principal& p) const {
+    detail::require_agent_caller(p);
+    static const strata::sql_template q(
+        "SELECT d.id, d.dm_type, d.name, d.created_at, "
+        "(SELECT COUNT(*) FROM messages m WHERE m.channel_id = d.channel_id AND m.agent_id <> dp.agent_id "
+        "AND m.id > COALESCE(dp.last_read_id, 0)) AS unread_count, "
+        "(SELECT MAX(m.id) FROM messages m WHERE m.channel_id = d.channel_id) AS last_message_id "
+        "FROM dm_conversations d JOIN dm_participants dp ON dp.conversation_id = d.id "
+        "WHERE dp.agent_id = ? AND dp.left_at IS NULL AND d.workspace_id = ? ORDER BY d.created_at DESC LIMIT 200");
+    std::vector<json> conversations;
+    std::vector<strata::value> ids;
+    std::vector<strata::value> last_ids;
+    std::map<std::string, std::size_t> index;
+    for (const strata::row& r : db_.execute(q.bind(p.agent_id, p.workspace_id))) {
+        const std::string id = r.get<std::string>(0);
+        index[id] = conversations.size();
+        ids.emplace_back(id);
+        const auto last = r.get<std::optional<std::int64_t>>(5);
+        if (last) last_ids.emplace_back(*last);
+        conversations.push_back({{"id", id},
+                                 {"type", r.get<std::string>(1)},
+                                 {"name", nullable(r.get<std::optional<std::string>>(2))},
+                                 {"created_at", iso8601(r.get<std::int64_t>(3))},
+                                 {"unread_count", r.get<std::int64_t>(4)},
+                                 {"participants", json::array()},
+                                 {"last_message", nullptr}});
+    }
+    if (!ids.empty()) {
+        const std::string text =
+            "SELECT dp.conversation_id, a.id, a.name FROM dm_participants dp JOIN agents a ON a.id = dp.agent_id "
+            "WHERE dp.left_at IS NULL AND dp.conversation_id IN (" +
+            detail::placeholders(ids.size()) + ") ORDER BY a.name";
+        for (const strata::row& r : db_.execute(strata::sql_plan(text, ids)))
+            conversations[index.at(r.get<std::string>(0))]["participants"].push_back(
+                {{"agent_id", id_text(r.get<std::int64_t>(1))}, {"name", r.get<std::string>(2)}});
+    }
+    if (!last_ids.empty()) {
+        const std::string text = "SELECT " + detail::message_columns(false) + detail::message_joins() +
+                                 " WHERE m.id IN (" + detail::placeholders(last_ids.size()) + ")";
+        std::vector<json> last;
+        for (const strata::row& r : db_.execute(strata::sql_plan(text, last_ids)))
+            last.push_back(detail::message_json(r, false));
+        detail::add_attachments(db_, last);
+        for (auto& m : last) conversations[index.at(m["conversation_id"].get<std::string>())]["last_message"] = m;
+    }
+    return {{"conversations", conversations}};
+}
+
+json engine::conversation_history(const principal& p, const std::string& conversation_id, const page_query& q) const {
+    detail::require_agent_caller(p);
+    const auto conversation = detail::require_conversation(db_, p.workspace_id, conversation_id);
+    if (!detail::is_active_participant(db_, conversation.id, p.agent_id))
+        fail(403, "not_a_participant", "Only participants can read this conversation.");
+    json page = detail::message_page(db_, conversation.channel_id, q);
+    page["conversation_id"] = conversation.id;
+    return page;
+}
+
+}  // namespace relay

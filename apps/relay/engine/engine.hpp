@@ -1,0 +1,115 @@
+// The messaging engine: domain operations over strata, independent of HTTP.
+//
+// Every write does its reads first, then builds the list of plans for ONE atomic unit
+// and runs it with strata::run_atomic_writes(require_atomic). Ids and timestamps are
+// minted here, recipients are chosen by INSERT ... SELECT when the unit executes, and the
+// events of a write are returned to the caller, who publishes them after the commit.
+// Errors the caller caused are api_error (4xx); anything else is a server fault.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <strata/strata.hpp>
+
+#include "db/database.hpp"
+#include "engine/dialect_queries.hpp"
+#include "engine/ids.hpp"
+#include "engine/types.hpp"
+
+namespace relay {
+
+struct engine_options {
+    std::string files_dir = "./data/files";
+    // False only in tests: lets units run sequentially (not atomic) on a connection with
+    // neither transactions nor batches.
+    bool require_atomic = true;
+};
+
+struct file_content {
+    std::string filename;
+    std::string content_type;
+    std::string bytes;
+};
+
+class engine {
+public:
+    engine(const database& db, engine_options options);
+
+    // --- auth (engine/auth.cpp)
+    [[nodiscard]] std::optional<principal> authenticate(std::string_view bearer_token) const;
+
+    // --- workspaces and agents
+    [[nodiscard]] write_result create_workspace(const std::string& name);
+    [[nodiscard]] write_result create_agent(const principal& p, const std::string& name, const std::string& type);
+    [[nodiscard]] write_result rotate_token(const principal& p, const std::string& name);
+    [[nodiscard]] json list_agents(const principal& p) const;
+
+    // --- channels
+    [[nodiscard]] write_result create_channel(const principal& p, const std::string& name,
+                                              const std::optional<std::string>& topic);
+    [[nodiscard]] json list_channels(const principal& p) const;
+    [[nodiscard]] write_result join_channel(const principal& p, const std::string& name);
+    [[nodiscard]] write_result leave_channel(const principal& p, const std::string& name);
+    [[nodiscard]] json channel_members(const principal& p, const std::string& name) const;
+
+    // --- messages and threads
+    [[nodiscard]] write_result send_channel_message(const principal& p, const std::string& channel,
+                                                    const message_input& in,
+                                                    const std::optional<idempotency_claim>& idem);
+    [[nodiscard]] json channel_history(const principal& p, const std::string& channel, const page_query& q) const;
+    [[nodiscard]] json get_message(const principal& p, std::int64_t id) const;
+    [[nodiscard]] write_result reply(const principal& p, std::int64_t parent_id, const message_input& in,
+                                     const std::optional<idempotency_claim>& idem);
+    [[nodiscard]] json replies(const principal& p, std::int64_t parent_id) const;
+
+    // --- direct and group conversations
+    [[nodiscard]] write_result send_dm(const principal& p, const std::string& to, const message_input& in,
+                                       const std::optional<idempotency_claim>& idem);
+    [[nodiscard]] json list_conversations(const principal& p) const;
+    [[nodiscard]] json conversation_history(const principal& p, const std::string& conversation_id,
+                                            const page_query& q) const;
+    [[nodiscard]] write_result create_group_dm(const principal& p, const std::vector<std::string>& participants,
+                                               const std::optional<std::string>& name);
+    [[nodiscard]] write_result send_to_conversation(const principal& p, const std::string& conversation_id,
+                                                    const message_input& in,
+                                                    const std::optional<idempotency_claim>& idem);
+
+    // --- read state and mailbox
+    [[nodiscard]] write_result mark_read(const principal& p, std::int64_t message_id);
+    [[nodiscard]] json readers(const principal& p, std::int64_t message_id) const;
+    [[nodiscard]] json inbox(const principal& p) const;
+    [[nodiscard]] json list_deliveries(const principal& p, const std::string& status, int limit);
+    [[nodiscard]] write_result ack_delivery(const principal& p, const std::string& delivery_id);
+
+    // --- files, search, console
+    [[nodiscard]] write_result store_file(const principal& p, const std::string& filename,
+                                          const std::string& content_type, const std::string& bytes);
+    [[nodiscard]] file_content read_file(const principal& p, std::int64_t id) const;
+    [[nodiscard]] json search(const principal& p, const std::string& q, const std::optional<std::string>& channel,
+                              int limit) const;
+    [[nodiscard]] json console_logs(const principal& p, int limit) const;
+
+    // --- idempotency
+    [[nodiscard]] std::optional<stored_response> find_idempotent(const idempotency_claim& c) const;
+
+    // SELECT 1 through the pool.
+    [[nodiscard]] bool healthy() const;
+
+    [[nodiscard]] const strata::runtime& db() const noexcept { return db_; }
+
+private:
+    // Runs one atomic unit (require_atomic; transient failures retried in transaction mode).
+    strata::atomic_result run_unit(const std::vector<strata::plan>& plans) const;
+
+    const strata::runtime& db_;
+    dialect dialect_;
+    dialect_queries queries_;
+    engine_options options_;
+    strata::atomic_options atomic_;
+    mutable id_generator ids_;
+};
+
+}  // namespace relay

@@ -1,0 +1,195 @@
+#include "engine/message_writes.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "engine/api_error.hpp"
+#include "engine/clock.hpp"
+#include "engine/ids.hpp"
+#include "engine/message_reads.hpp"
+
+namespace relay::detail {
+
+void add_message_plans(std::vector<strata::plan>& out, const new_message& m) {
+    static const strata::sql_template insert_message(
+        "INSERT INTO messages(id, workspace_id, channel_id, agent_id, thread_id, body, mentions, metadata, "
+        "has_attachments, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    static const strata::sql_template insert_attachment(
+        "INSERT INTO message_attachments(message_id, file_id, position) VALUES (?, ?, ?)");
+    const std::optional<std::string> metadata = m.metadata ? std::optional(m.metadata->dump()) : std::nullopt;
+    out.push_back(insert_message.bind(m.id, m.workspace_id, m.channel_id, m.agent_id, m.thread_id, m.body,
+                                      json(m.mentions).dump(), metadata, m.attachment_ids.empty() ? 0 : 1,
+                                      m.created_at));
+    for (std::size_t i = 0; i < m.attachment_ids.size(); ++i)
+        out.push_back(insert_attachment.bind(m.id, m.attachment_ids[i], static_cast<std::int64_t>(i)));
+}
+
+// Two statements choose the recipients and number their deliveries, gaplessly per agent,
+// even with many sends at once:
+//   1. UPDATE agents: each recipient's delivery_seq goes up by one and delivery_claim
+//      is set to this message. On PostgreSQL this locks the recipients' rows (in id
+//      order: see dialect_queries) until the unit ends, so concurrent sends to the same
+//      agent take turns; SQLite has one writer anyway.
+//   2. INSERT ... SELECT FROM agents WHERE delivery_claim = this message: exactly the
+//      agents statement 1 chose, with the seq it gave them.
+// The recipient set is decided by statement 1 when the unit executes, never from a
+// member list read earlier.
+void add_delivery_plans(std::vector<strata::plan>& out, const dialect_queries& queries, const send_spec& spec) {
+    const new_message& m = spec.message;
+    const audience& to = spec.recipients;
+    switch (to.type) {
+        case audience::kind::channel_members:
+            out.push_back(queries.claim_channel_members().bind(m.id, to.channel_id, m.agent_id));
+            break;
+        case audience::kind::conversation_participants:
+            out.push_back(queries.claim_conversation_participants().bind(m.id, to.conversation_id, m.agent_id));
+            break;
+        case audience::kind::one_agent:
+            out.push_back(queries.claim_one_agent().bind(m.id, to.agent_id, m.workspace_id, m.agent_id));
+            break;
+    }
+
+    // reason is one of a fixed set of words (never user input), so it is part of the text.
+    std::vector<strata::value> params{strata::value{"del_" + id_text(m.id) + "_"}, strata::value{m.workspace_id},
+                                      strata::value{m.id}};
+    std::string reason = "'" + spec.reason + "'";
+    if (spec.reason == "message" && !m.mentions.empty()) {
+        reason = "CASE WHEN a.name IN (" + placeholders(m.mentions.size()) + ") THEN 'mention' ELSE 'message' END";
+        for (const auto& name : m.mentions) params.emplace_back(name);
+    }
+    params.emplace_back(m.created_at);
+    params.emplace_back(m.created_at);
+    params.emplace_back(m.id);
+    out.push_back(strata::sql_plan(
+        "INSERT INTO deliveries(id, workspace_id, message_id, agent_id, reason, status, seq, created_at, updated_at) "
+        "SELECT ? || CAST(a.id AS TEXT), ?, ?, a.id, " +
+            reason + ", 'queued', a.delivery_seq, ?, ? FROM agents a WHERE a.delivery_claim = ? "
+                     "RETURNING id, agent_id, seq, reason",
+        std::move(params)));
+}
+
+void add_idempotency_plan(std::vector<strata::plan>& out, const idempotency_claim& c, unsigned status,
+                          const json& data, std::int64_t now) {
+    static const strata::sql_template insert(
+        "INSERT INTO idempotency_keys(workspace_id, actor_id, scope, key_hash, request_hash, status_code, response, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    out.push_back(insert.bind(c.workspace_id, c.actor_id, c.scope, c.key_hash, c.request_hash,
+                              static_cast<std::int64_t>(status), data.dump(), now));
+}
+
+namespace {
+void add_log_plan(std::vector<strata::plan>& out, const send_spec& spec) {
+    static const strata::sql_template insert(
+        "INSERT INTO message_logs(id, workspace_id, message_id, channel_id, agent_id, conversation_id, delivery_kind, "
+        "body, attachment_count, mention_count, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    const new_message& m = spec.message;
+    out.push_back(insert.bind(spec.log_id, m.workspace_id, m.id, m.channel_id, m.agent_id, spec.conversation_id,
+                              *spec.log_kind, m.body, static_cast<std::int64_t>(m.attachment_ids.size()),
+                              static_cast<std::int64_t>(m.mentions.size()), m.created_at));
+}
+}  // namespace
+
+std::vector<accepted_delivery> execute_send(const unit_runner& run, const dialect_queries& queries,
+                                            const send_spec& spec, const std::optional<idempotency_claim>& idem,
+                                            unsigned status, const json& response) {
+    std::vector<strata::plan> plans;
+    add_message_plans(plans, spec.message);
+    add_delivery_plans(plans, queries, spec);
+    const std::size_t deliveries_at = plans.size() - 1;
+    if (spec.log_kind) add_log_plan(plans, spec);
+    if (idem) add_idempotency_plan(plans, *idem, status, response, spec.message.created_at);
+    const strata::atomic_result result = run(plans);
+    std::vector<accepted_delivery> out;
+    for (const strata::row& r : result.results.at(deliveries_at).rows)
+        out.push_back({r.get<std::string>(0), r.get<std::int64_t>(1), r.get<std::int64_t>(2), r.get<std::string>(3)});
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.agent_id < b.agent_id; });
+    return out;
+}
+
+std::vector<std::string> parse_mentions(std::string_view text) {
+    std::vector<std::string> out;
+    auto name_char = [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    };
+    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
+    for (std::size_t i = 0; i < text.size() && out.size() < 20; ++i) {
+        if (text[i] != '@' || (i > 0 && !space(text[i - 1]))) continue;
+        std::size_t j = i + 1;
+        while (j < text.size() && j - i - 1 < 64 && name_char(text[j])) ++j;
+        if (j == i + 1) continue;
+        std::string name(text.substr(i + 1, j - i - 1));
+        if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(std::move(name));
+        i = j - 1;
+    }
+    return out;
+}
+
+resolved_attachments resolve_attachments(const strata::runtime& db, std::int64_t workspace_id,
+                                         const std::vector<std::string>& file_ids) {
+    resolved_attachments out;
+    if (file_ids.empty()) return out;
+    if (file_ids.size() > 10) fail(400, "invalid_attachments", "A message can attach at most 10 files.");
+    std::vector<strata::value> params{strata::value{workspace_id}};
+    for (const auto& text : file_ids) {
+        auto id = parse_id(text);
+        if (!id) fail(400, "invalid_attachments", "Attachment '" + text + "' is not a file id.");
+        if (std::find(out.ids.begin(), out.ids.end(), *id) != out.ids.end())
+            fail(400, "invalid_attachments", "File " + text + " is attached twice.");
+        out.ids.push_back(*id);
+        params.emplace_back(*id);
+    }
+    const std::string text = "SELECT id, filename, content_type, size_bytes FROM files WHERE workspace_id = ? AND "
+                             "status = 'complete' AND id IN (" +
+                             placeholders(out.ids.size()) + ")";
+    std::map<std::int64_t, json> found;
+    for (const strata::row& r : db.execute(strata::sql_plan(text, std::move(params))))
+        found[r.get<std::int64_t>(0)] = {{"id", id_text(r.get<std::int64_t>(0))},
+                                         {"filename", r.get<std::string>(1)},
+                                         {"content_type", r.get<std::string>(2)},
+                                         {"size_bytes", r.get<std::int64_t>(3)}};
+    for (std::int64_t id : out.ids) {
+        auto it = found.find(id);
+        if (it == found.end())
+            fail(400, "invalid_attachments", "File " + id_text(id) + " is not an uploaded file of this workspace.");
+        out.files.push_back(it->second);
+    }
+    return out;
+}
+
+json new_message_json(const new_message& m, const std::string& agent_name, const std::optional<std::string>& channel_name,
+                      const std::optional<std::string>& conversation_id, const json& attachments) {
+    return {{"id", id_text(m.id)},
+            {"channel", channel_name ? json(*channel_name) : json(nullptr)},
+            {"conversation_id", conversation_id ? json(*conversation_id) : json(nullptr)},
+            {"agent_id", id_text(m.agent_id)},
+            {"agent_name", agent_name},
+            {"text", m.body},
+            {"thread_id", m.thread_id ? json(id_text(*m.thread_id)) : json(nullptr)},
+            {"mentions", m.mentions},
+            {"attachments", attachments},
+            {"metadata", m.metadata ? *m.metadata : json(nullptr)},
+            {"created_at", iso8601(m.created_at)}};
+}
+
+void add_delivery_events(std::vector<event>& out, const std::vector<accepted_delivery>& deliveries,
+                         std::int64_t message_id, const std::optional<std::string>& channel_name,
+                         const std::optional<std::string>& conversation_id) {
+    for (const auto& d : deliveries) {
+        out.push_back({"delivery.accepted",
+                       {{"delivery_id", d.id},
+                        {"message_id", id_text(message_id)},
+                        {"channel", channel_name ? json(*channel_name) : json(nullptr)},
+                        {"conversation_id", conversation_id ? json(*conversation_id) : json(nullptr)},
+                        {"reason", d.reason},
+                        {"seq", d.seq}},
+                       {d.agent_id}});
+    }
+}
+
+std::vector<std::int64_t> sender_and_recipients(std::int64_t sender, const std::vector<accepted_delivery>& deliveries) {
+    std::vector<std::int64_t> out{sender};
+    for (const auto& d : deliveries) out.push_back(d.agent_id);
+    return out;
+}
+
+}  // namespace relay::detail

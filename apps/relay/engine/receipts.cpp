@@ -1,0 +1,78 @@
+// Mark read (one atomic unit: receipt + the reader's deliveries acked + the read cursor
+// moved forward only) and the readers of a message.
+#include "engine/api_error.hpp"
+#include "engine/clock.hpp"
+#include "engine/engine.hpp"
+#include "engine/message_reads.hpp"
+
+namespace relay {
+namespace {
+
+std::vector<std::int64_t> audience_of(const strata::runtime& db, const detail::message_place& m) {
+    static const strata::sql_template members("SELECT agent_id FROM channel_members WHERE channel_id = ?");
+    static const strata::sql_template participants(
+        "SELECT agent_id FROM dm_participants WHERE conversation_id = ? AND left_at IS NULL");
+    if (m.channel_type == 0) return db.execute(members.bind(m.channel_id)).all_as<std::int64_t>();
+    return db.execute(participants.bind(m.conversation_id.value_or(""))).all_as<std::int64_t>();
+}
+
+}  // namespace
+
+write_result engine::mark_read(const principal& p, std::int64_t message_id) {
+    detail::require_agent_caller(p);
+    const auto place = detail::visible_message(db_, p, message_id);
+    if (!place) fail(404, "message_not_found", "No such message.");
+
+    static const strata::sql_template insert_receipt(
+        "INSERT INTO read_receipts(message_id, agent_id, read_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (message_id, agent_id) DO NOTHING");
+    static const strata::sql_template ack_deliveries(
+        "UPDATE deliveries SET status = 'acked', acked_at = ?, updated_at = ? "
+        "WHERE message_id = ? AND agent_id = ? AND status IN ('queued', 'delivered')");
+    static const strata::sql_template move_channel_cursor(
+        "UPDATE channel_members SET last_read_id = ? "
+        "WHERE channel_id = ? AND agent_id = ? AND (last_read_id IS NULL OR last_read_id < ?)");
+    static const strata::sql_template move_conversation_cursor(
+        "UPDATE dm_participants SET last_read_id = ? "
+        "WHERE conversation_id = ? AND agent_id = ? AND (last_read_id IS NULL OR last_read_id < ?)");
+    const std::int64_t now = now_ms();
+    std::vector<strata::plan> plans{insert_receipt.bind(message_id, p.agent_id, now),
+                                    ack_deliveries.bind(now, now, message_id, p.agent_id)};
+    if (place->channel_type == 0)
+        plans.push_back(move_channel_cursor.bind(message_id, place->channel_id, p.agent_id, message_id));
+    else
+        plans.push_back(move_conversation_cursor.bind(message_id, place->conversation_id.value_or(""), p.agent_id,
+                                                      message_id));
+    const auto result = run_unit(plans);
+    const bool newly_read = result.results.at(0).affected_rows > 0;
+
+    std::int64_t read_at = now;
+    if (!newly_read) {  // read before: report when
+        static const strata::sql_template q("SELECT read_at FROM read_receipts WHERE message_id = ? AND agent_id = ?");
+        read_at = db_.execute(q.bind(message_id, p.agent_id)).first_as<std::int64_t>().value_or(now);
+    }
+    const json data{{"message_id", id_text(message_id)}, {"agent_id", id_text(p.agent_id)}, {"read_at", iso8601(read_at)}};
+    write_result out{200, data, {}};
+    if (newly_read) {
+        json e = data;
+        e["agent_name"] = p.agent_name;
+        out.events.push_back({"message.read", e, audience_of(db_, *place)});
+    }
+    return out;
+}
+
+json engine::readers(const principal& p, std::int64_t message_id) const {
+    detail::require_agent_caller(p);
+    if (!detail::visible_message(db_, p, message_id)) fail(404, "message_not_found", "No such message.");
+    static const strata::sql_template q(
+        "SELECT rr.agent_id, a.name, rr.read_at FROM read_receipts rr JOIN agents a ON a.id = rr.agent_id "
+        "WHERE rr.message_id = ? ORDER BY rr.read_at, a.name");
+    json readers = json::array();
+    for (const strata::row& r : db_.execute(q.bind(message_id)))
+        readers.push_back({{"agent_id", id_text(r.get<std::int64_t>(0))},
+                           {"agent_name", r.get<std::string>(1)},
+                           {"read_at", iso8601(r.get<std::int64_t>(2))}});
+    return {{"message_id", id_text(message_id)}, {"readers", readers}};
+}
+
+}  // namespace relay

@@ -1,0 +1,59 @@
+// Thread replies (one atomic unit: reply + deliveries) and thread reads. Threads stay
+// one level deep: a reply to a reply attaches to the root.
+#include "engine/api_error.hpp"
+#include "engine/clock.hpp"
+#include "engine/engine.hpp"
+#include "engine/message_input.hpp"
+#include "engine/message_reads.hpp"
+#include "engine/message_writes.hpp"
+
+namespace relay {
+
+write_result engine::reply(const principal& p, std::int64_t parent_id, const message_input& in,
+                           const std::optional<idempotency_claim>& idem) {
+    detail::require_agent_caller(p);
+    detail::check_message_input(in);
+    const auto parent = detail::visible_message(db_, p, parent_id);
+    if (!parent) fail(404, "message_not_found", "No such message.");
+    const std::int64_t root = parent->thread_id.value_or(parent->id);
+    const bool in_channel = parent->channel_type == 0;
+
+    detail::send_spec spec;
+    spec.message = {ids_.next(), p.workspace_id, parent->channel_id, p.agent_id, root, in.text,
+                    detail::parse_mentions(in.text), in.metadata, {}, now_ms()};
+    spec.recipients = in_channel ? detail::audience{detail::audience::kind::channel_members, parent->channel_id, {}, 0}
+                                 : detail::audience{detail::audience::kind::conversation_participants, 0,
+                                                    parent->conversation_id.value_or(""), 0};
+    spec.reason = "thread-reply";
+    const std::optional<std::string> channel_name = in_channel ? std::optional(parent->channel_name) : std::nullopt;
+    const json message =
+        detail::new_message_json(spec.message, p.agent_name, channel_name, parent->conversation_id, json::array());
+    const auto deliveries = detail::execute_send([this](const auto& plans) { return run_unit(plans); }, queries_, spec, idem,
+                                                 201, message);
+
+    write_result out{201, message, {}};
+    out.events.push_back({"thread.reply",
+                          {{"thread_id", id_text(root)}, {"message", message}},
+                          detail::sender_and_recipients(p.agent_id, deliveries)});
+    detail::add_delivery_events(out.events, deliveries, spec.message.id, channel_name, parent->conversation_id);
+    return out;
+}
+
+json engine::replies(const principal& p, std::int64_t parent_id) const {
+    detail::require_agent_caller(p);
+    const auto parent = detail::visible_message(db_, p, parent_id);
+    if (!parent) fail(404, "message_not_found", "No such message.");
+    const std::int64_t root = parent->thread_id.value_or(parent->id);
+    static const strata::sql_template one("SELECT " + detail::message_columns(true) + detail::message_joins() +
+                                          " WHERE m.id = ?");
+    static const strata::sql_template thread("SELECT " + detail::message_columns(true) + detail::message_joins() +
+                                             " WHERE m.thread_id = ? ORDER BY m.id ASC LIMIT 1000");
+    std::vector<json> messages{detail::message_json(db_.execute(one.bind(root)).one(), true)};
+    for (const strata::row& r : db_.execute(thread.bind(root))) messages.push_back(detail::message_json(r, true));
+    detail::add_attachments(db_, messages);
+    json out{{"parent", messages.front()}, {"replies", json::array()}};
+    for (std::size_t i = 1; i < messages.size(); ++i) out["replies"].push_back(messages[i]);
+    return out;
+}
+
+}  // namespace relay

@@ -1,0 +1,77 @@
+// Values the engine and the HTTP layer share: who is calling, what a write returns, and
+// the events to publish once it has committed.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace relay {
+
+using json = nlohmann::ordered_json;  // keys stay in the order written
+
+// A JSON value or null.
+template <class T>
+[[nodiscard]] json nullable(const std::optional<T>& v) {
+    return v ? json(*v) : json(nullptr);
+}
+
+// The caller, from the bearer credential: a workspace key or an agent token.
+struct principal {
+    enum class kind { workspace, agent };
+    kind type = kind::agent;
+    std::int64_t workspace_id = 0;
+    std::int64_t agent_id = 0;  // 0 for a workspace key
+    std::string agent_name{};
+    [[nodiscard]] bool is_agent() const noexcept { return type == kind::agent; }
+};
+
+// A realtime event for the WebSocket hub: sent to `recipients` (agent ids) only.
+struct event {
+    std::string type;
+    json data;
+    std::vector<std::int64_t> recipients;
+};
+
+// What a write returns: the response's status and data, and the events to publish
+// after the commit (never before: the engine returns only once the unit committed).
+struct write_result {
+    unsigned status = 201;
+    json data;
+    std::vector<event> events{};
+};
+
+// An Idempotency-Key claimed by a message-creating request; the engine writes it in the
+// same atomic unit as the message, with the response a replay returns.
+struct idempotency_claim {
+    std::int64_t workspace_id = 0;
+    std::int64_t actor_id = 0;
+    std::string scope;         // route and target, e.g. "channel-message:general"
+    std::string key_hash;      // sha256 of the key
+    std::string request_hash;  // sha256 of method, path and body
+};
+
+struct stored_response {
+    unsigned status = 0;
+    json data;
+    std::string request_hash;
+};
+
+// One page of a message list.
+struct page_query {
+    int limit = 50;
+    std::optional<std::int64_t> before{};
+    std::optional<std::int64_t> after{};
+};
+
+// The body of a message-creating request, validated by the route.
+struct message_input {
+    std::string text;
+    std::vector<std::string> attachments{};  // file ids, as given
+    std::optional<json> metadata{};
+};
+
+}  // namespace relay

@@ -1,0 +1,89 @@
+#include "http/metrics.hpp"
+
+#include <sstream>
+
+#include "db/database.hpp"
+#include "ws/hub.hpp"
+
+namespace relay::http {
+
+void metrics::observe(const std::string& method, const std::string& route, unsigned status, double seconds) {
+    std::lock_guard lock(mutex_);
+    ++requests_[{method, route, status}];
+    auto& h = latency_[{method, route}];
+    for (std::size_t i = 0; i < buckets.size(); ++i)
+        if (seconds <= buckets[i]) ++h.counts[i];
+    ++h.count;
+    h.sum += seconds;
+}
+
+std::string metrics::render(const database& db, const hub& h) const {
+    std::ostringstream out;
+    {
+        std::lock_guard lock(mutex_);
+        out << "# HELP relay_http_requests_total HTTP requests by method, route and status.\n"
+               "# TYPE relay_http_requests_total counter\n";
+        for (const auto& [key, n] : requests_)
+            out << "relay_http_requests_total{method=\"" << std::get<0>(key) << "\",route=\"" << std::get<1>(key)
+                << "\",status=\"" << std::get<2>(key) << "\"} " << n << '\n';
+        out << "# HELP relay_http_request_duration_seconds Time to handle a request.\n"
+               "# TYPE relay_http_request_duration_seconds histogram\n";
+        for (const auto& [key, hist] : latency_) {
+            const std::string labels = "method=\"" + key.first + "\",route=\"" + key.second + "\"";
+            for (std::size_t i = 0; i < buckets.size(); ++i)
+                out << "relay_http_request_duration_seconds_bucket{" << labels << ",le=\"" << buckets[i] << "\"} "
+                    << hist.counts[i] << '\n';
+            out << "relay_http_request_duration_seconds_bucket{" << labels << ",le=\"+Inf\"} " << hist.count << '\n';
+            out << "relay_http_request_duration_seconds_sum{" << labels << "} " << hist.sum << '\n';
+            out << "relay_http_request_duration_seconds_count{" << labels << "} " << hist.count << '\n';
+        }
+    }
+
+    const auto& t = db.telemetry();
+    out << "# HELP relay_atomic_units_total Atomic write units by the mode that ran them.\n"
+           "# TYPE relay_atomic_units_total counter\n";
+    const auto units = t.atomic_units();
+    for (auto mode : {strata::atomic_mode::transaction, strata::atomic_mode::batch, strata::atomic_mode::sequential}) {
+        auto it = units.find(mode);
+        out << "relay_atomic_units_total{mode=\"" << strata::to_string(mode) << "\"} "
+            << (it == units.end() ? 0 : it->second.units) << '\n';
+    }
+    out << "# HELP relay_atomic_unit_failures_total Atomic write units that failed (nothing applied).\n"
+           "# TYPE relay_atomic_unit_failures_total counter\n";
+    for (const auto& [mode, c] : units)
+        out << "relay_atomic_unit_failures_total{mode=\"" << strata::to_string(mode) << "\"} " << c.failures << '\n';
+    out << "# HELP relay_atomic_unit_statements_total Statements run in atomic write units.\n"
+           "# TYPE relay_atomic_unit_statements_total counter\n";
+    for (const auto& [mode, c] : units)
+        out << "relay_atomic_unit_statements_total{mode=\"" << strata::to_string(mode) << "\"} " << c.statements << '\n';
+    const auto totals = t.totals();
+    out << "# HELP relay_db_statements_total Statements executed.\n# TYPE relay_db_statements_total counter\n"
+        << "relay_db_statements_total " << totals.executions << '\n'
+        << "# HELP relay_db_statement_failures_total Statements that failed.\n"
+           "# TYPE relay_db_statement_failures_total counter\n"
+        << "relay_db_statement_failures_total " << totals.failures << '\n'
+        << "# HELP relay_db_statement_seconds_total Time spent in statements.\n"
+           "# TYPE relay_db_statement_seconds_total counter\n"
+        << "relay_db_statement_seconds_total " << std::chrono::duration<double>(totals.total_time).count() << '\n';
+    if (auto pool = db.pool_statistics()) {
+        out << "# HELP relay_db_pool_connections PostgreSQL pool connections by state.\n"
+               "# TYPE relay_db_pool_connections gauge\n"
+            << "relay_db_pool_connections{state=\"open\"} " << pool->open << '\n'
+            << "relay_db_pool_connections{state=\"idle\"} " << pool->idle << '\n'
+            << "relay_db_pool_connections{state=\"in_use\"} " << (pool->open - pool->idle) << '\n'
+            << "# HELP relay_db_pool_waiting Callers waiting for a pool connection.\n"
+               "# TYPE relay_db_pool_waiting gauge\n"
+            << "relay_db_pool_waiting " << pool->waiting << '\n'
+            << "# HELP relay_db_pool_opened_total Connections opened by the pool.\n"
+               "# TYPE relay_db_pool_opened_total counter\n"
+            << "relay_db_pool_opened_total " << pool->opened << '\n';
+    }
+    out << "# HELP relay_ws_connections Open WebSocket connections.\n# TYPE relay_ws_connections gauge\n"
+        << "relay_ws_connections " << h.connections() << '\n'
+        << "# HELP relay_ws_events_sent_total Events written to WebSocket connections.\n"
+           "# TYPE relay_ws_events_sent_total counter\n"
+        << "relay_ws_events_sent_total " << h.events_sent() << '\n';
+    return out.str();
+}
+
+}  // namespace relay::http

@@ -1,0 +1,86 @@
+#include "http/router.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <strata/error.hpp>
+
+#include "engine/api_error.hpp"
+#include "engine/types.hpp"
+#include "http/envelope.hpp"
+
+namespace relay::http {
+namespace {
+
+std::vector<std::string> split_path(std::string_view path) {
+    std::vector<std::string> out;
+    std::size_t i = 0;
+    while (i < path.size()) {
+        if (path[i] == '/') {
+            ++i;
+            continue;
+        }
+        const auto next = path.find('/', i);
+        out.emplace_back(path.substr(i, next == std::string_view::npos ? std::string_view::npos : next - i));
+        if (next == std::string_view::npos) break;
+        i = next;
+    }
+    return out;
+}
+
+bool match(const std::vector<std::string>& pattern, const std::vector<std::string>& path,
+           std::map<std::string, std::string>& params) {
+    if (pattern.size() != path.size()) return false;
+    std::map<std::string, std::string> found;
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
+        if (!pattern[i].empty() && pattern[i][0] == ':') {
+            if (path[i].empty()) return false;
+            found[pattern[i].substr(1)] = path[i];
+        } else if (pattern[i] != path[i]) {
+            return false;
+        }
+    }
+    params = std::move(found);
+    return true;
+}
+
+}  // namespace
+
+void router::add(std::string method, std::string pattern, handler h) {
+    auto segments = split_path(pattern);
+    routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(h)});
+}
+
+reply router::dispatch(request& r, std::string& route) const {
+    route = "unmatched";
+    const auto path = split_path(r.path);
+    bool path_known = false;
+    for (const auto& e : routes_) {
+        std::map<std::string, std::string> params;
+        if (!match(e.segments, path, params)) continue;
+        path_known = true;
+        if (e.method != r.method) continue;
+        route = e.pattern;
+        r.params = std::move(params);
+        try {
+            return e.run(r);
+        } catch (const api_error& err) {
+            return error_reply(err.status(), err.code(), err.what());
+        } catch (const json::exception& err) {
+            // Only reachable through input of an unexpected shape.
+            return error_reply(400, "invalid_request", "The request has a field of the wrong type.");
+        } catch (const strata::error& err) {
+            spdlog::error("{} {}: database error {}", r.method, e.pattern, err.code());
+            spdlog::debug("{}", err.describe());
+            if (err.transient() || err.code() == "DRIVER.POOL_TIMEOUT")
+                return error_reply(503, "unavailable", "The database is busy; retry shortly.");
+            return error_reply(500, "internal_error", "The server could not complete the request.");
+        } catch (const std::exception& err) {
+            spdlog::error("{} {}: {}", r.method, e.pattern, err.what());
+            return error_reply(500, "internal_error", "The server could not complete the request.");
+        }
+    }
+    if (path_known) return error_reply(405, "method_not_allowed", r.method + " is not allowed on " + r.path + ".");
+    return error_reply(404, "not_found", "No route for " + r.method + " " + r.path + ".");
+}
+
+}  // namespace relay::http

@@ -1,0 +1,18 @@
+// GET /healthz and GET /metrics (Prometheus text format).
+#include "http/envelope.hpp"
+#include "http/routes.hpp"
+
+namespace relay::http {
+
+void add_system_routes(router& r, services& s) {
+    r.add("GET", "/healthz", [&s](request&) {
+        const std::string database(to_string(s.db.kind()));
+        if (!s.eng.healthy()) return error_reply(503, "unavailable", "The database does not answer.");
+        return ok(200, {{"status", "ok"}, {"database", database}});
+    });
+    r.add("GET", "/metrics", [&s](request&) {
+        return reply{200, s.stats.render(s.db, s.events), "text/plain; version=0.0.4", {}};
+    });
+}
+
+}  // namespace relay::http

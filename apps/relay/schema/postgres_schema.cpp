@@ -1,0 +1,10 @@
+// PostgreSQL only: full-text search through an expression GIN index on the message body.
+#include "schema/schema.hpp"
+
+namespace relay::schema::detail {
+
+std::vector<strata::plan> postgres_extras_v1() {
+    return {strata::sql("CREATE INDEX messages_body_fts ON messages USING GIN (to_tsvector('simple', body))")};
+}
+
+}  // namespace relay::schema::detail

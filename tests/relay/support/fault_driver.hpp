@@ -1,0 +1,49 @@
+// A driver wrapper for relay's write-path tests. It gives the runtime one of the three
+// shapes atomic writes choose from (the real connection: transaction; batch only;
+// neither: sequential) and, once armed, fails the N-th write statement that reaches
+// the database — while it executes, inside whatever transaction or batch is open — so a
+// test can fail a unit at every index and check what is left behind.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <strata/strata.hpp>
+
+namespace relay::test {
+
+enum class unit_shape { transaction, batch, sequential };
+
+struct fault_controls {
+    // Read on every capability check, so a test can start relay with real transactions
+    // (the schema migration needs them) and then switch.
+    std::atomic<unit_shape> shape{unit_shape::transaction};
+
+    // Armed: write statements are counted from 0; the one at fail_at fails (-1: none).
+    void arm(int fail_at);
+    void disarm();
+    // Write statements seen since arm(), and their SQL.
+    [[nodiscard]] int seen() const;
+    [[nodiscard]] std::vector<std::string> statements() const;
+    // Units run as a batch since arm().
+    [[nodiscard]] int batches() const;
+
+    // Internals for the wrapper: true when the statement about to run must fail.
+    bool next_statement_fails(std::string_view sql);
+    void count_batch();
+
+private:
+    mutable std::mutex mutex_;
+    bool armed_ = false;
+    int fail_at_ = -1;
+    int seen_ = 0;
+    int batches_ = 0;
+    std::vector<std::string> sql_;
+};
+
+[[nodiscard]] strata::stack fault_stack(strata::stack inner, std::shared_ptr<fault_controls> controls);
+
+}  // namespace relay::test
