@@ -39,7 +39,7 @@ struct fixture {
                                 .prepare();
         db.transaction([&](strata::tx& t) {
             for (std::size_t i = 1; i <= rows; ++i)
-                t.execute(insert.bind(static_cast<std::int64_t>(i), "item " + std::to_string(i), i * 0.5)).drain();
+                t.execute(insert.bind(static_cast<std::int64_t>(i), "item " + std::to_string(i), static_cast<double>(i) * 0.5)).drain();
         });
         std::mt19937_64 rng(42);
         std::uniform_int_distribution<std::int64_t> pick(1, rows);
