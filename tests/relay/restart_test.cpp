@@ -1,5 +1,6 @@
-// A restart keeps everything: data, keys and tokens, sequences; the schema is applied
-// once.
+// A restart keeps everything: data, keys and tokens, sequences. The schema is applied
+// once (strata::migrate records the contract), and a database holding another schema is
+// refused rather than changed.
 #include "support/relay_fixture.hpp"
 
 namespace relay::test {
@@ -21,7 +22,7 @@ TEST_P(restart, everything_survives_a_restart) {
     stop_relay();
     start_relay();
 
-    EXPECT_EQ(scalar("SELECT COUNT(*) FROM relay_schema_version"), 1);
+    EXPECT_EQ(scalar("SELECT COUNT(*) FROM strata_contract"), 1);
     EXPECT_EQ(http().get("/v1/agents", ws.key).data()["agents"].size(), 2u);
     const response history = http().get("/v1/channels/team/messages", bob.token);
     ASSERT_EQ(history.status, 200u);
@@ -33,6 +34,21 @@ TEST_P(restart, everything_survives_a_restart) {
     EXPECT_EQ(scalar("SELECT MAX(seq) FROM deliveries WHERE agent_id = " + bob.id), 3);
     EXPECT_EQ(http().post("/v1/dm", {{"to", "bob"}, {"text", "again"}}, alice.token).data()["conversation_id"],
               conversation);
+}
+
+TEST_P(restart, a_database_with_another_schema_is_refused) {
+    const workspace_info ws = make_workspace();
+    // As if an older relay had written the database: its recorded contract differs.
+    db().execute(strata::sql("UPDATE strata_contract SET contract = REPLACE(contract, 'idempotency_keys', 'idempotency_log')"))
+        .drain();
+    stop_relay();
+    try {
+        start_relay();
+        ADD_FAILURE() << "relay started on a database with another schema";
+    } catch (const strata::error& e) {
+        EXPECT_EQ(e.code(), "CONTRACT.MISMATCH");
+        EXPECT_NE(e.message().find("idempotency"), std::string::npos) << e.message();
+    }
 }
 
 }  // namespace

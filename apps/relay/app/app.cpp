@@ -21,8 +21,8 @@ app::~app() { stop(); }
 void app::start() {
     db_options_.pool_size = settings_.db_pool_size;
     db_ = database::open(settings_.db_url, db_options_);
-    const int before = schema::migrate(db_->rt(), db_->kind());
-    spdlog::info("database: {} (schema version {} -> {})", db_->description(), before, schema::current_version);
+    spdlog::info("database: {}", db_->description());
+    (void)schema::migrate(db_->rt(), db_->kind());
     engine_ = std::make_unique<engine>(*db_, engine_options{settings_.files_dir, !settings_.allow_non_atomic_writes});
     services_ = std::make_unique<http::services>(http::services{*engine_, hub_, metrics_, *db_, settings_});
     http::add_routes(router_, *services_);

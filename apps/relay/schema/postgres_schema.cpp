@@ -3,8 +3,9 @@
 
 namespace relay::schema::detail {
 
-std::vector<strata::plan> postgres_extras_v1() {
-    return {strata::sql("CREATE INDEX messages_body_fts ON messages USING GIN (to_tsvector('simple', body))")};
+std::vector<strata::plan> postgres_search_objects() {
+    return {strata::sql(
+        "CREATE INDEX IF NOT EXISTS messages_body_fts ON messages USING GIN (to_tsvector('simple', body))")};
 }
 
 }  // namespace relay::schema::detail

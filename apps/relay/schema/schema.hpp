@@ -1,42 +1,32 @@
-// relay's schema, in ONE place, applied at start.
-//
-// TODO(strata builder, issue 5): this is per-dialect DDL applied inside a transaction
-// with a version table, because strata's typed schema builder and contract/migrate do
-// not exist yet. When they land, declare these tables with the builder and apply them
-// with contract/migrate; nothing outside schema/ knows how the schema is applied.
+// relay's schema, in ONE place, applied at start: the tables are declared with strata's
+// schema declarations (tables.hpp), turned into a contract, and applied with
+// strata::migrate (an empty database gets them and a marker; an up-to-date one is left
+// alone; one with another contract is refused with what differs). What a contract
+// cannot express — full-text search — is added after, per dialect, idempotently.
 #pragma once
 
-#include <string>
 #include <vector>
 
+#include <strata/contract.hpp>
 #include <strata/strata.hpp>
 
 #include "db/database.hpp"
 
 namespace relay::schema {
 
-// The newest schema version this build knows.
-inline constexpr int current_version = 1;
+// The contract of relay's tables.
+[[nodiscard]] const strata::contract& relay_contract();
 
-// Brings the database to current_version. Idempotent; safe when several relay
-// processes start at once (PostgreSQL: an advisory lock; SQLite: the write lock).
-// Returns the version found before migrating (0 for an empty database).
-int migrate(const strata::runtime& db, dialect d);
-
-// Statements of each version, for one dialect (exposed for tests).
-struct migration {
-    int version;
-    std::vector<strata::plan> statements;
-};
-[[nodiscard]] std::vector<migration> migrations(dialect d);
+// Migrates the database (see above). Returns true when it created the schema now.
+// Throws strata::error CONTRACT.MISMATCH / CONTRACT.UNMANAGED for a database it must
+// not change.
+bool migrate(const strata::runtime& db, dialect d);
 
 namespace detail {
-// The tables both dialects share, written once with type tokens: {pk} (a 64-bit
-// integer primary key) and {bigint}.
-[[nodiscard]] std::vector<std::string> common_tables_v1();
-// What differs: full-text search (SQLite FTS5 + triggers; PostgreSQL a GIN index).
-[[nodiscard]] std::vector<strata::plan> sqlite_extras_v1();
-[[nodiscard]] std::vector<strata::plan> postgres_extras_v1();
+// Full-text search: SQLite FTS5 + triggers; PostgreSQL a GIN expression index. Each
+// statement is idempotent (IF NOT EXISTS).
+[[nodiscard]] std::vector<strata::plan> sqlite_search_objects();
+[[nodiscard]] std::vector<strata::plan> postgres_search_objects();
 }  // namespace detail
 
 }  // namespace relay::schema

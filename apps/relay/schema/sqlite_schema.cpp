@@ -1,5 +1,5 @@
 // SQLite only: full-text search with an FTS5 external-content table kept in sync by
-// triggers.
+// triggers. (The rowid of messages is its INTEGER PRIMARY KEY id.)
 #include "schema/schema.hpp"
 
 namespace relay::schema::detail {
@@ -14,17 +14,17 @@ strata::plan trigger(std::string text) {
 }
 }  // namespace
 
-std::vector<strata::plan> sqlite_extras_v1() {
+std::vector<strata::plan> sqlite_search_objects() {
     std::vector<strata::plan> out;
-    out.push_back(strata::sql(
-        "CREATE VIRTUAL TABLE messages_fts USING fts5(body, content='messages', content_rowid='id')"));
-    out.push_back(trigger(R"(CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+    out.push_back(strata::sql("CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(body, content='messages', "
+                              "content_rowid='id')"));
+    out.push_back(trigger(R"(CREATE TRIGGER IF NOT EXISTS messages_fts_insert AFTER INSERT ON messages BEGIN
         INSERT INTO messages_fts(rowid, body) VALUES (new.id, new.body);
     END)"));
-    out.push_back(trigger(R"(CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    out.push_back(trigger(R"(CREATE TRIGGER IF NOT EXISTS messages_fts_delete AFTER DELETE ON messages BEGIN
         INSERT INTO messages_fts(messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
     END)"));
-    out.push_back(trigger(R"(CREATE TRIGGER messages_fts_update AFTER UPDATE OF body ON messages BEGIN
+    out.push_back(trigger(R"(CREATE TRIGGER IF NOT EXISTS messages_fts_update AFTER UPDATE OF body ON messages BEGIN
         INSERT INTO messages_fts(messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
         INSERT INTO messages_fts(rowid, body) VALUES (new.id, new.body);
     END)"));
