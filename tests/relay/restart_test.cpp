@@ -1,6 +1,9 @@
 // A restart keeps everything: data, keys and tokens, sequences. The schema is applied
 // once (strata::migrate records the contract), and a database holding another schema is
 // refused rather than changed.
+#include <atomic>
+#include <thread>
+
 #include "support/relay_fixture.hpp"
 
 namespace relay::test {
@@ -34,6 +37,42 @@ TEST_P(restart, everything_survives_a_restart) {
     EXPECT_EQ(scalar("SELECT MAX(seq) FROM deliveries WHERE agent_id = " + bob.id), 3);
     EXPECT_EQ(http().post("/v1/dm", {{"to", "bob"}, {"text", "again"}}, alice.token).data()["conversation_id"],
               conversation);
+}
+
+// Stopping while clients are sending: requests already read finish and get their
+// response (no 5xx); later connections are refused; every acknowledged send is stored
+// whole.
+TEST_P(restart, stopping_finishes_in_flight_requests) {
+    const workspace_info ws = make_workspace();
+    const agent_info alice = make_agent(ws, "alice");
+    (void)make_agent(ws, "bob");
+    const http_client client = http();
+    std::atomic<bool> done{false};
+    std::atomic<int> acknowledged{0};
+    std::atomic<int> server_errors{0};
+    std::vector<std::thread> senders;
+    for (int i = 0; i < 8; ++i) {
+        senders.emplace_back([&] {
+            while (!done) {
+                try {
+                    const response r = client.post("/v1/channels/general/messages", {{"text", "x"}}, alice.token);
+                    if (r.status == 201u) ++acknowledged;
+                    if (r.status >= 500u) ++server_errors;
+                } catch (const std::exception&) {  // refused or reset once stopping
+                }
+            }
+        });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    stop_relay();
+    done = true;
+    for (auto& t : senders) t.join();
+    EXPECT_EQ(server_errors, 0);
+    EXPECT_GT(acknowledged, 0);
+    start_relay();
+    const std::int64_t stored = scalar("SELECT COUNT(*) FROM messages");
+    EXPECT_GE(stored, acknowledged.load());
+    EXPECT_EQ(scalar("SELECT COUNT(*) FROM deliveries"), stored);  // bob's, one per message
 }
 
 TEST_P(restart, a_database_with_another_schema_is_refused) {

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <thread>
 
@@ -39,7 +40,10 @@ void app::start() {
             rep = http::error_reply(500, "internal_error", "The server could not complete the request.");
         }
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        metrics_.observe(r.method, route, rep.status, seconds);
+        // Methods are client-chosen tokens: only the known ones become metric labels.
+        static const std::array<std::string_view, 7> methods{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"};
+        const bool known = std::find(methods.begin(), methods.end(), r.method) != methods.end();
+        metrics_.observe(known ? r.method : "OTHER", route, rep.status, seconds);
         // The path names channels and ids, never a credential; the query string (which
         // may hold a token) is not logged.
         spdlog::debug("{} {} -> {} ({:.2f} ms)", r.method, r.path, rep.status, seconds * 1000);

@@ -13,21 +13,30 @@ constexpr const char* visible_channels =
     "UNION SELECT d.channel_id FROM dm_participants dp JOIN dm_conversations d ON d.id = dp.conversation_id "
     "WHERE dp.agent_id = ? AND dp.left_at IS NULL)";
 
-std::string claim(dialect d, const std::string& recipients) {
-    const std::string lock = d == dialect::postgres ? " ORDER BY a.id FOR NO KEY UPDATE" : "";
-    return "UPDATE agents SET delivery_seq = delivery_seq + 1, delivery_claim = ? WHERE id IN (SELECT a.id FROM agents a "
-           "WHERE " +
-           recipients + " AND a.id <> ?" + lock + ")";
+constexpr const char* channel_members = "id IN (SELECT agent_id FROM channel_members WHERE channel_id = ?)";
+constexpr const char* conversation_participants =
+    "id IN (SELECT agent_id FROM dm_participants WHERE conversation_id = ? AND left_at IS NULL)";
+
+std::string claim(const std::string& recipients) {
+    return "UPDATE agents SET delivery_seq = delivery_seq + 1, delivery_claim = ? WHERE " + recipients + " AND id <> ?";
+}
+
+std::optional<strata::sql_template> lock(dialect d, const std::string& recipients) {
+    if (d != dialect::postgres) return std::nullopt;
+    return strata::sql_template("SELECT id FROM agents WHERE " + recipients + " AND id <> ? ORDER BY id FOR NO KEY UPDATE");
 }
 
 }  // namespace
 
 dialect_queries::dialect_queries(dialect d)
     : dialect_(d),
-      claim_channel_(claim(d, "a.id IN (SELECT agent_id FROM channel_members WHERE channel_id = ?)")),
-      claim_conversation_(claim(
-          d, "a.id IN (SELECT agent_id FROM dm_participants WHERE conversation_id = ? AND left_at IS NULL)")),
-      claim_one_(claim(d, "a.id = ? AND a.workspace_id = ?")) {}
+      claim_channel_(claim(channel_members)),
+      claim_conversation_(claim(conversation_participants)),
+      claim_one_(claim("id = ? AND workspace_id = ?")),
+      lock_channel_(lock(d, channel_members)),
+      lock_conversation_(lock(d, conversation_participants)) {
+    if (d == dialect::postgres) lock_channel_row_.emplace("SELECT id FROM channels WHERE id = ? FOR NO KEY UPDATE");
+}
 
 std::string dialect_queries::search_messages(bool with_channel) const {
     const std::string channel_filter = with_channel ? " AND c.channel_type = 0 AND c.name = ?" : "";

@@ -3,6 +3,7 @@
 // the `?` placeholders).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,14 +18,26 @@ public:
     explicit dialect_queries(dialect d);
 
     // The delivery claim of a send (engine/message_writes.cpp): each recipient's
-    // delivery_seq + 1 and delivery_claim = the message. Parameters: message id, then
-    // the audience (channel id | conversation id | agent id, workspace id), then the
-    // sender. PostgreSQL locks the recipients' rows in id order first (FOR NO KEY
-    // UPDATE, which the senders' foreign-key checks do not conflict with), so two sends
-    // to overlapping audiences queue instead of deadlocking; SQLite has one writer.
+    // delivery_seq + 1 and delivery_claim = the message. Parameters: message id, the
+    // audience (channel id | conversation id | agent id and workspace id), the sender.
     [[nodiscard]] const strata::sql_template& claim_channel_members() const { return claim_channel_; }
     [[nodiscard]] const strata::sql_template& claim_conversation_participants() const { return claim_conversation_; }
     [[nodiscard]] const strata::sql_template& claim_one_agent() const { return claim_one_; }
+
+    // PostgreSQL only (nullopt on SQLite, which has one writer): a statement before the
+    // claim that locks the recipients' rows in id order (FOR NO KEY UPDATE, which the
+    // senders' foreign-key checks do not conflict with), so sends to overlapping
+    // audiences queue in one order instead of deadlocking. Locking in the claim itself
+    // (a FOR UPDATE subquery of the UPDATE) still deadlocked: the UPDATE's older snapshot
+    // re-locks the rows the subquery waited for. Parameters: the audience, the sender.
+    [[nodiscard]] const std::optional<strata::sql_template>& lock_channel_members() const { return lock_channel_; }
+    [[nodiscard]] const std::optional<strata::sql_template>& lock_conversation_participants() const {
+        return lock_conversation_;
+    }
+    // PostgreSQL only: the first statement of a send to a channel or conversation locks
+    // its channel row, so sends to one audience form one queue on one row instead of a
+    // convoy over all its members' rows. Parameter: the channel id.
+    [[nodiscard]] const std::optional<strata::sql_template>& lock_channel() const { return lock_channel_row_; }
 
     // Full-text search over the messages an agent can see, best match first.
     // Parameters: match text (from match_text), workspace id, agent id, agent id,
@@ -42,6 +55,9 @@ private:
     strata::sql_template claim_channel_;
     strata::sql_template claim_conversation_;
     strata::sql_template claim_one_;
+    std::optional<strata::sql_template> lock_channel_;
+    std::optional<strata::sql_template> lock_conversation_;
+    std::optional<strata::sql_template> lock_channel_row_;
 };
 
 }  // namespace relay

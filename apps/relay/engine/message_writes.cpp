@@ -27,9 +27,9 @@ void add_message_plans(std::vector<strata::plan>& out, const new_message& m) {
 // Two statements choose the recipients and number their deliveries, gaplessly per agent,
 // even with many sends at once:
 //   1. UPDATE agents: each recipient's delivery_seq goes up by one and delivery_claim
-//      is set to this message. On PostgreSQL this locks the recipients' rows (in id
-//      order: see dialect_queries) until the unit ends, so concurrent sends to the same
-//      agent take turns; SQLite has one writer anyway.
+//      is set to this message. On PostgreSQL a statement before it locks the
+//      recipients' rows in id order (see dialect_queries) until the unit ends, so
+//      concurrent sends to the same agent take turns; SQLite has one writer anyway.
 //   2. INSERT ... SELECT FROM agents WHERE delivery_claim = this message: exactly the
 //      agents statement 1 chose, with the seq it gave them.
 // The recipient set is decided by statement 1 when the unit executes, never from a
@@ -39,12 +39,15 @@ void add_delivery_plans(std::vector<strata::plan>& out, const dialect_queries& q
     const audience& to = spec.recipients;
     switch (to.type) {
         case audience::kind::channel_members:
+            if (const auto& lock = queries.lock_channel_members()) out.push_back(lock->bind(to.channel_id, m.agent_id));
             out.push_back(queries.claim_channel_members().bind(m.id, to.channel_id, m.agent_id));
             break;
         case audience::kind::conversation_participants:
+            if (const auto& lock = queries.lock_conversation_participants())
+                out.push_back(lock->bind(to.conversation_id, m.agent_id));
             out.push_back(queries.claim_conversation_participants().bind(m.id, to.conversation_id, m.agent_id));
             break;
-        case audience::kind::one_agent:
+        case audience::kind::one_agent:  // one row: no order to keep
             out.push_back(queries.claim_one_agent().bind(m.id, to.agent_id, m.workspace_id, m.agent_id));
             break;
     }
@@ -93,6 +96,8 @@ std::vector<accepted_delivery> execute_send(const unit_runner& run, const dialec
                                             const send_spec& spec, const std::optional<idempotency_claim>& idem,
                                             unsigned status, const json& response) {
     std::vector<strata::plan> plans;
+    if (spec.recipients.type != audience::kind::one_agent && queries.lock_channel())
+        plans.push_back(queries.lock_channel()->bind(spec.message.channel_id));
     add_message_plans(plans, spec.message);
     add_delivery_plans(plans, queries, spec);
     const std::size_t deliveries_at = plans.size() - 1;

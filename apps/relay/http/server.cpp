@@ -34,7 +34,10 @@ std::optional<std::string> bearer(std::string_view header) {
 
 class http_session : public std::enable_shared_from_this<http_session> {
 public:
-    http_session(tcp::socket&& socket, server& srv) : stream_(std::move(socket)), srv_(srv) { ++srv_.sessions_open_; }
+    http_session(tcp::socket&& socket, server& srv)
+        : stream_(std::move(socket)), executor_(stream_.get_executor()), srv_(srv) {
+        ++srv_.sessions_open_;
+    }
     ~http_session() { --srv_.sessions_open_; }
 
     void run() {
@@ -42,8 +45,9 @@ public:
     }
 
     void close_if_idle() {
-        net::post(stream_.get_executor(), [self = shared_from_this()] {
-            if (!self->busy_) self->close_now();
+        // Through the executor kept aside: after an upgrade the stream is moved out.
+        net::post(executor_, [self = shared_from_this()] {
+            if (!self->busy_ && !self->upgraded_) self->close_now();
         });
     }
 
@@ -144,6 +148,7 @@ private:
                     return self->respond(error_reply(401, "unauthorized", "A valid agent token is required: ?token=at_live_..."),
                                          upgrade_request->version(), true, false);
                 }
+                self->upgraded_ = true;
                 std::make_shared<ws_session>(std::move(self->stream_), self->srv_.hub_, std::move(*who))
                     ->run(std::move(*upgrade_request));
             });
@@ -197,10 +202,12 @@ private:
     }
 
     beast::tcp_stream stream_;
+    net::any_io_executor executor_;
     server& srv_;
     beast::flat_buffer buffer_;
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
     bool busy_ = false;
+    bool upgraded_ = false;
     std::vector<char> drain_buffer_;
     std::size_t drained_ = 0;
 };

@@ -71,7 +71,9 @@ public:
     [[nodiscard]] strata::capabilities caps() const override { return shaped(inner_->caps(), c_->shape); }
     [[nodiscard]] std::unique_ptr<strata::row_source> execute(const strata::statement& s,
                                                               const strata::execution_control& ctl) override {
-        if (is_write(s) && c_->next_statement_fails(s.sql)) injected();
+        // Everything on a leased connection belongs to a unit (or to a transaction), reads
+        // (such as a FOR UPDATE lock) included.
+        if (c_->next_statement_fails(s.sql)) injected();
         return inner_->execute(s, ctl);
     }
     [[nodiscard]] strata::transaction_status status() const override { return inner_->status(); }

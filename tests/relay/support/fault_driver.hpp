@@ -1,8 +1,10 @@
 // A driver wrapper for relay's write-path tests. It gives the runtime one of the three
 // shapes atomic writes choose from (the real connection: transaction; batch only;
-// neither: sequential) and, once armed, fails the N-th write statement that reaches
-// the database — while it executes, inside whatever transaction or batch is open — so a
-// test can fail a unit at every index and check what is left behind.
+// neither: sequential) and, once armed, fails the N-th statement of the units that
+// reach the database — while it executes, inside whatever transaction or batch is open —
+// so a test can fail a unit at every index and check what is left behind. (Sequential
+// units run through the driver, where only writes are counted: reads there are not
+// part of a unit.)
 #pragma once
 
 #include <atomic>
@@ -22,10 +24,10 @@ struct fault_controls {
     // (the schema migration needs them) and then switch.
     std::atomic<unit_shape> shape{unit_shape::transaction};
 
-    // Armed: write statements are counted from 0; the one at fail_at fails (-1: none).
+    // Armed: statements are counted from 0; the one at fail_at fails (-1: none).
     void arm(int fail_at);
     void disarm();
-    // Write statements seen since arm(), and their SQL.
+    // Statements seen since arm(), and their SQL.
     [[nodiscard]] int seen() const;
     [[nodiscard]] std::vector<std::string> statements() const;
     // Units run as a batch since arm().
