@@ -93,37 +93,54 @@ int main(int argc, char** argv) {
                 "ceiling p50 ms | http / ceiling |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
     std::vector<double> ceiling_rates, engine_rates, http_rates, ratios, p50s, p99s;
     for (unsigned round = 1; round <= rounds; ++round) {
-        const auto ceiling = relay::bench::run_load(clients, duration, [&](unsigned i) {
-            return std::function<bool()>([&, i] {
-                const member& m = team[i % members];
-                relay::detail::send_spec spec;
-                spec.message = {ids.next(), m.who.workspace_id, channel_id, m.who.agent_id, std::nullopt, "load",
-                                {}, std::nullopt, {}, relay::now_ms()};
-                spec.recipients = {relay::detail::audience::kind::channel_members, channel_id, {}, 0};
-                spec.log_kind = "channel";
-                spec.log_id = ids.next();
-                (void)relay::detail::execute_send(run, queries, spec, std::nullopt, 201, nullptr);
-                return true;
+        // Odd rounds measure ceiling, engine, http; even rounds the reverse, so a drift in
+        // the machine's load (or the growing tables) does not favour one side.
+        relay::bench::load_result ceiling, engine, http;
+        const auto measure_ceiling = [&] {
+            ceiling = relay::bench::run_load(clients, duration, [&](unsigned i) {
+                return std::function<bool()>([&, i] {
+                    const member& m = team[i % members];
+                    relay::detail::send_spec spec;
+                    spec.message = {ids.next(), m.who.workspace_id, channel_id, m.who.agent_id, std::nullopt, "load",
+                                    {}, std::nullopt, {}, relay::now_ms()};
+                    spec.recipients = {relay::detail::audience::kind::channel_members, channel_id, {}, 0};
+                    spec.log_kind = "channel";
+                    spec.log_id = ids.next();
+                    (void)relay::detail::execute_send(run, queries, spec, std::nullopt, 201, nullptr);
+                    return true;
+                });
             });
-        });
-        const auto engine = relay::bench::run_load(clients, duration, [&](unsigned i) {
-            return std::function<bool()>([&, i] {
-                relay::message_input in;
-                in.text = "load";
-                (void)eng.send_channel_message(team[i % members].who, "bench", in, std::nullopt);
-                return true;
+        };
+        const auto measure_engine = [&] {
+            engine = relay::bench::run_load(clients, duration, [&](unsigned i) {
+                return std::function<bool()>([&, i] {
+                    relay::message_input in;
+                    in.text = "load";
+                    (void)eng.send_channel_message(team[i % members].who, "bench", in, std::nullopt);
+                    return true;
+                });
             });
-        });
-        std::vector<std::unique_ptr<relay::bench::keep_alive_client>> connections;
-        for (unsigned i = 0; i < clients; ++i)
-            connections.push_back(std::make_unique<relay::bench::keep_alive_client>(server.port()));
-        const auto http = relay::bench::run_load(clients, duration, [&](unsigned i) {
-            return std::function<bool()>([&, i] {
-                return connections[i]->post("/v1/channels/bench/messages", R"({"text":"load"})",
-                                            team[i % members].token) == 201;
+        };
+        const auto measure_http = [&] {
+            std::vector<std::unique_ptr<relay::bench::keep_alive_client>> connections;
+            for (unsigned i = 0; i < clients; ++i)
+                connections.push_back(std::make_unique<relay::bench::keep_alive_client>(server.port()));
+            http = relay::bench::run_load(clients, duration, [&](unsigned i) {
+                return std::function<bool()>([&, i] {
+                    return connections[i]->post("/v1/channels/bench/messages", R"({"text":"load"})",
+                                                team[i % members].token) == 201;
+                });
             });
-        });
-        connections.clear();
+        };
+        if (round % 2 == 1) {
+            measure_ceiling();
+            measure_engine();
+            measure_http();
+        } else {
+            measure_http();
+            measure_engine();
+            measure_ceiling();
+        }
         const double ratio = http.per_second() / ceiling.per_second();
         std::printf("| %u | %.0f | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f |\n", round, ceiling.per_second(),
                     engine.per_second(), http.per_second(), http.percentile(50), http.percentile(99),
