@@ -12,6 +12,7 @@
 #include "strata/execute_options.hpp"
 #include "strata/middleware.hpp"
 #include "strata/migrate.hpp"
+#include "strata/orm.hpp"
 #include "strata/plan.hpp"
 #include "strata/query.hpp"
 #include "strata/redact.hpp"
