@@ -49,7 +49,8 @@ bool readme_shows(const char* source) {
 TEST(example, every_readme_block_is_a_compiled_example) {
     const std::vector<std::string> examples = {read_file(STRATA_README_EXAMPLE_SOURCE),
                                                read_file(STRATA_README_TRANSACTIONS_SOURCE),
-                                               read_file(STRATA_README_BUILDER_SOURCE)};
+                                               read_file(STRATA_README_BUILDER_SOURCE),
+                                               read_file(STRATA_README_ORM_SOURCE)};
     for (const std::string& b : cpp_blocks(read_file(STRATA_README_PATH))) {
         EXPECT_NE(std::find(examples.begin(), examples.end(), b), examples.end())
             << "This README block is not one of the compiled examples (examples/readme_*.cpp):\n" << b;
@@ -68,6 +69,13 @@ TEST(example, readme_shows_the_builder_example_and_it_runs) {
     const auto r = run_process(STRATA_README_BUILDER_BINARY, {});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, "ann 10\n");
+}
+
+TEST(example, readme_shows_the_orm_example_and_it_runs) {
+    EXPECT_TRUE(readme_shows(STRATA_README_ORM_SOURCE)) << "copy examples/readme_orm.cpp into README.md";
+    const auto r = run_process(STRATA_README_ORM_BINARY, {});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "ann: hello\nann: again\n");
 }
 
 TEST(example, shows_exactly_the_compiled_example) {
