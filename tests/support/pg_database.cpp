@@ -11,16 +11,20 @@
 
 namespace strata::test {
 
-std::string pg_url_or_skip() {
-    const char* url = std::getenv("STRATA_PG_URL");
+std::string pg_url_or_skip() { return pg_env_url_or_skip("STRATA_PG_URL"); }
+
+std::string pg_env_url_or_skip(const std::string& variable) {
+    const char* url = std::getenv(variable.c_str());
     if (url != nullptr && *url != '\0') return url;
     const char* required = std::getenv("STRATA_REQUIRE_PG");
     if (required != nullptr && std::string(required) == "1") {
-        ADD_FAILURE() << "STRATA_REQUIRE_PG=1 but STRATA_PG_URL is not set: run the tests through "
-                         "`scripts/pg run -- ...` (scripts/test does).";
+        ADD_FAILURE() << "STRATA_REQUIRE_PG=1 but " << variable
+                      << " is not set: run the tests through `scripts/pg run --clusters 3 --replica -- ...` "
+                         "(scripts/test does).";
     } else {
         // GTEST_SKIP() needs a void function; this records the same skip.
-        GTEST_MESSAGE_("STRATA_PG_URL is not set (run through scripts/pg run)", ::testing::TestPartResult::kSkip);
+        const std::string why = variable + " is not set (run through scripts/pg run)";
+        GTEST_MESSAGE_(why.c_str(), ::testing::TestPartResult::kSkip);
     }
     return {};
 }

@@ -12,6 +12,8 @@ namespace strata::test {
 // STRATA_REQUIRE_PG=1, so CI can never skip PostgreSQL silently. Returns "" then; call
 // it from SetUp() (gtest then does not run the test body).
 [[nodiscard]] std::string pg_url_or_skip();
+// The same for another variable (STRATA_PG_URL_2, STRATA_PG_REPLICA_URL, ...).
+[[nodiscard]] std::string pg_env_url_or_skip(const std::string& variable);
 
 // `url` with `key=value` added as a URL query parameter (value percent-encoded).
 [[nodiscard]] std::string pg_url_with(const std::string& url, const std::string& key, const std::string& value);

@@ -11,6 +11,7 @@
 #include "cli_errors.hpp"
 #include "contract_commands.hpp"
 #include "query_command.hpp"
+#include "split_command.hpp"
 
 int main(int argc, char** argv) {
     using namespace strata::cli;
@@ -22,6 +23,8 @@ int main(int argc, char** argv) {
     contract_options migrate_opts, verify_opts;
     CLI::App& migrate_cmd = add_migrate_command(app, migrate_opts);
     CLI::App& verify_cmd = add_verify_command(app, verify_opts);
+    split_status_options split_opts;
+    CLI::App& split_status_cmd = add_split_command(app, split_opts);
 
     try {
         app.parse(argc, argv);
@@ -29,6 +32,7 @@ int main(int argc, char** argv) {
         if (query_cmd) run_query(query, std::cout);
         if (migrate_cmd) run_migrate(migrate_opts, std::cout);
         if (verify_cmd) status = run_verify(verify_opts, std::cout);
+        if (split_status_cmd) run_split_status(split_opts, std::cout);
         std::cout.flush();
         return static_cast<int>(status);
     } catch (const CLI::Success& e) {  // --help, --version
@@ -37,6 +41,7 @@ int main(int argc, char** argv) {
         const char* help = query_cmd.parsed()     ? "strata query --help"
                            : migrate_cmd.parsed() ? "strata migrate --help"
                            : verify_cmd.parsed()  ? "strata verify --help"
+                           : split_status_cmd.parsed() ? "strata split status --help"
                                                   : "strata --help";
         // The parser echoes unexpected arguments; one may be a URL with a password.
         const std::string what = redact_arguments(e.what(), std::vector<std::string>(argv + 1, argv + argc));

@@ -1,0 +1,214 @@
+#include "strata/split/keyset.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+#include "strata/error.hpp"
+
+namespace strata::split {
+namespace {
+
+[[noreturn]] void order_mismatch(const std::string& why) {
+    throw error(std::string(codes::order_mismatch), why);
+}
+
+[[noreturn]] void cursor_invalid() {
+    throw error(std::string(codes::cursor_invalid),
+                "The cursor is not one this list returned; start again without a cursor.");
+}
+
+int compare_component(const value& a, const value& b, std::string_view what) {
+    if (a.is_null() || b.is_null())
+        order_mismatch("A keyset " + std::string(what) +
+                       " is NULL; keyset columns must be NOT NULL (SQLite and PostgreSQL order NULLs differently).");
+    if (a.kind() != b.kind())
+        order_mismatch("Keyset " + std::string(what) + " values of different kinds (" +
+                       std::string(to_string(a.kind())) + ", " + std::string(to_string(b.kind())) +
+                       ") cannot be ordered; both stores must return the same column types.");
+    switch (a.kind()) {
+        case value_kind::integer: {
+            const auto x = *a.get_if<std::int64_t>(), y = *b.get_if<std::int64_t>();
+            return x < y ? -1 : (x > y ? 1 : 0);
+        }
+        case value_kind::time: {
+            const auto x = *a.get_if<timestamp>(), y = *b.get_if<timestamp>();
+            return x < y ? -1 : (x > y ? 1 : 0);
+        }
+        case value_kind::text: {
+            // Bytewise, as unsigned bytes: SQLite BINARY and PostgreSQL COLLATE "C".
+            const int c = a.get_if<std::string>()->compare(*b.get_if<std::string>());
+            return c < 0 ? -1 : (c > 0 ? 1 : 0);
+        }
+        default:
+            order_mismatch("A keyset " + std::string(what) + " must be an integer, a time or text, not " +
+                           std::string(to_string(a.kind())) + ".");
+    }
+}
+
+void check_key_kind(const value& v, std::string_view what) {
+    const auto k = v.kind();
+    const bool ok = what == "created_at" ? (k == value_kind::integer || k == value_kind::time || k == value_kind::text)
+                                         : (k == value_kind::integer || k == value_kind::text);
+    if (!ok)
+        order_mismatch("A keyset " + std::string(what) + " must be " +
+                       (what == "created_at" ? "an integer, a time or text" : "an integer or text") + ", not " +
+                       std::string(to_string(k)) + ".");
+}
+
+std::string hex(std::string_view s) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(s.size() * 2);
+    for (unsigned char c : s) {
+        out.push_back(digits[c >> 4]);
+        out.push_back(digits[c & 15]);
+    }
+    return out;
+}
+
+std::optional<std::string> unhex(std::string_view s) {
+    if (s.size() % 2 != 0) return std::nullopt;
+    auto digit = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        return -1;
+    };
+    std::string out;
+    out.reserve(s.size() / 2);
+    for (std::size_t i = 0; i < s.size(); i += 2) {
+        const int hi = digit(s[i]), lo = digit(s[i + 1]);
+        if (hi < 0 || lo < 0) return std::nullopt;
+        out.push_back(static_cast<char>(hi * 16 + lo));
+    }
+    return out;
+}
+
+std::string encode_component(const value& v) {
+    switch (v.kind()) {
+        case value_kind::integer:
+            return "i" + std::to_string(*v.get_if<std::int64_t>());
+        case value_kind::time:
+            return "m" + std::to_string(v.get_if<timestamp>()->time_since_epoch().count());
+        case value_kind::text:
+            return "t" + hex(*v.get_if<std::string>());
+        default:
+            order_mismatch("A keyset value must be an integer, a time or text.");
+    }
+}
+
+std::optional<value> decode_component(std::string_view s) {
+    if (s.empty()) return std::nullopt;
+    const char tag = s.front();
+    const std::string_view body = s.substr(1);
+    if (tag == 't') {
+        auto text = unhex(body);
+        if (!text) return std::nullopt;
+        return value(std::move(*text));
+    }
+    if (tag != 'i' && tag != 'm') return std::nullopt;
+    std::int64_t n = 0;
+    if (body.empty() || body.front() == '+') return std::nullopt;
+    auto [ptr, ec] = std::from_chars(body.data(), body.data() + body.size(), n);
+    if (ec != std::errc{} || ptr != body.data() + body.size()) return std::nullopt;
+    if (tag == 'i') return value(n);
+    return value(timestamp(std::chrono::microseconds(n)));
+}
+
+key key_of(const row& r, const list_request& req) {
+    key k{r.at(req.created_at_column), r.at(req.id_column)};  // RUNTIME.COLUMN_NOT_FOUND if absent
+    check_key_kind(k.created_at, "created_at");
+    check_key_kind(k.id, "id");
+    return k;
+}
+
+void check_request(const list_request& req) {
+    if (req.limit < 1 || req.limit > 10000)
+        throw error(std::string(codes::invalid_argument), "A list limit is 1..10000.",
+                    {{"limit", std::to_string(req.limit)}});
+    if (req.created_at_column.empty() || req.id_column.empty())
+        throw error(std::string(codes::invalid_argument), "A list needs the names of its created_at and id columns.");
+}
+
+}  // namespace
+
+int compare(const key& a, const key& b) {
+    const int c = compare_component(a.created_at, b.created_at, "created_at");
+    return c != 0 ? c : compare_component(a.id, b.id, "id");
+}
+
+std::string encode_cursor(const key& k) {
+    check_key_kind(k.created_at, "created_at");
+    check_key_kind(k.id, "id");
+    return "k1." + encode_component(k.created_at) + "." + encode_component(k.id);
+}
+
+key decode_cursor(std::string_view cursor) {
+    if (cursor.size() > 1024 || cursor.substr(0, 3) != "k1.") cursor_invalid();
+    const std::string_view rest = cursor.substr(3);
+    const std::size_t dot = rest.find('.');
+    if (dot == std::string_view::npos) cursor_invalid();
+    auto created_at = decode_component(rest.substr(0, dot));
+    auto id = decode_component(rest.substr(dot + 1));
+    if (!created_at || !id || id->kind() == value_kind::time) cursor_invalid();
+    return key{std::move(*created_at), std::move(*id)};
+}
+
+page merge(const list_request& request, std::vector<store_rows> sources) {
+    check_request(request);
+    const int sign = request.order == direction::newest_first ? -1 : 1;  // list order = sign * ascending
+    struct candidate {
+        key k;
+        std::size_t source;
+        row r;
+    };
+    std::vector<candidate> all;
+    std::set<std::string> seen_ids;  // encoded ids of rows already taken (earlier sources win)
+    for (std::size_t s = 0; s < sources.size(); ++s) {
+        std::optional<key> previous;
+        std::vector<std::string> ids_here;
+        for (row& r : sources[s].rows) {
+            key k = key_of(r, request);
+            if (request.after && sign * compare(k, *request.after) <= 0)
+                order_mismatch("The store '" + std::string(to_string(sources[s].from)) +
+                               "' returned a row at or before the cursor; the keyset query must select rows strictly "
+                               "after its key.");
+            if (previous && sign * compare(*previous, k) >= 0)
+                order_mismatch("The store '" + std::string(to_string(sources[s].from)) +
+                               "' returned rows out of (created_at, id) order; order by both columns in the list's "
+                               "direction with a bytewise collation for text (COLLATE \"C\" on PostgreSQL).");
+            previous = k;
+            std::string id = encode_component(k.id);
+            if (seen_ids.count(id) != 0) continue;  // a row the new store already has: the new store wins
+            ids_here.push_back(std::move(id));
+            all.push_back(candidate{std::move(k), s, std::move(r)});
+        }
+        for (auto& id : ids_here) seen_ids.insert(std::move(id));
+    }
+    std::stable_sort(all.begin(), all.end(),
+                     [&](const candidate& a, const candidate& b) { return sign * compare(a.k, b.k) < 0; });
+    page out;
+    const auto limit = static_cast<std::size_t>(request.limit);
+    out.has_more = all.size() > limit;
+    if (all.size() > limit) all.resize(limit);
+    out.rows.reserve(all.size());
+    out.from.reserve(all.size());
+    for (auto& c : all) {
+        out.from.push_back(sources[c.source].from);
+        out.rows.push_back(std::move(c.r));
+    }
+    if (!all.empty()) out.last = all.back().k;
+    if (out.has_more) out.next_cursor = encode_cursor(*out.last);
+    return out;
+}
+
+page list(const topology& t, const list_request& request, const keyset_builder& build, read_consistency c) {
+    check_request(request);
+    if (!build) throw error(std::string(codes::invalid_argument), "A list needs a keyset plan builder.");
+    std::vector<store_rows> sources;
+    for (const auto& source : t.list_stores(c))
+        sources.push_back(store_rows{source.from, source.where->read(build(request.after, request.limit + 1)).all()});
+    return merge(request, std::move(sources));
+}
+
+}  // namespace strata::split
