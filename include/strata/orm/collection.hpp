@@ -300,6 +300,7 @@ public:
     // Includes the rows of U related by the foreign key between T and U, optionally
     // refined: include<posts>([](auto c) { return c.where(posts::likes > 0); }).
     // include<U, U::fk>() (or T::fk) names the foreign key when there are several.
+    // Inside a generic refine lambda, nest with c.template include<V>().
     template <table_like U, const auto&... Fk, class Fn = detail::unchanged>
     [[nodiscard]] auto include(Fn refine = {}) const {
         using path = typename detail::path_for<T, U, Fk...>::type;
@@ -491,11 +492,22 @@ private:
                 if (!k) continue;
                 const auto it = by_key.find(*k);
                 if (it == by_key.end()) continue;
-                for (std::size_t parent : it->second) {
+                // Usually one parent per key (one-to-many): the row moves to the last one.
+                const std::vector<std::size_t>& owners = it->second;
+                for (std::size_t n = 0; n < owners.size(); ++n) {
+                    auto& slot = values[owners[n]];
                     if constexpr (path::kind == relation_kind::one_to_many) {
-                        values[parent].push_back(f.item);
+                        if (n + 1 == owners.size()) {
+                            slot.push_back(std::move(f.item));
+                        } else {
+                            slot.push_back(f.item);
+                        }
                     } else {
-                        values[parent] = f.item;
+                        if (n + 1 == owners.size()) {
+                            slot = std::move(f.item);
+                        } else {
+                            slot = f.item;
+                        }
                     }
                 }
             }
