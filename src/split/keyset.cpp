@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <set>
 
 #include "strata/error.hpp"
 
@@ -163,10 +162,13 @@ page merge(const list_request& request, std::vector<store_rows> sources) {
         row r;
     };
     std::vector<candidate> all;
-    std::set<std::string> seen_ids;  // encoded ids of rows already taken (earlier sources win)
+    // Ids already taken from earlier sources (the new store comes first and wins),
+    // kept sorted for binary search.
+    std::vector<value> taken;
+    auto id_less = [](const value& a, const value& b) { return compare_component(a, b, "id") < 0; };
     for (std::size_t s = 0; s < sources.size(); ++s) {
         std::optional<key> previous;
-        std::vector<std::string> ids_here;
+        const std::size_t first_here = all.size();
         for (row& r : sources[s].rows) {
             key k = key_of(r, request);
             if (request.after && sign * compare(k, *request.after) <= 0)
@@ -178,12 +180,11 @@ page merge(const list_request& request, std::vector<store_rows> sources) {
                                "' returned rows out of (created_at, id) order; order by both columns in the list's "
                                "direction with a bytewise collation for text (COLLATE \"C\" on PostgreSQL).");
             previous = k;
-            std::string id = encode_component(k.id);
-            if (seen_ids.count(id) != 0) continue;  // a row the new store already has: the new store wins
-            ids_here.push_back(std::move(id));
+            if (std::binary_search(taken.begin(), taken.end(), k.id, id_less)) continue;  // the new store wins
             all.push_back(candidate{std::move(k), s, std::move(r)});
         }
-        for (auto& id : ids_here) seen_ids.insert(std::move(id));
+        for (std::size_t i = first_here; i < all.size(); ++i) taken.push_back(all[i].k.id);
+        std::sort(taken.begin(), taken.end(), id_less);
     }
     std::stable_sort(all.begin(), all.end(),
                      [&](const candidate& a, const candidate& b) { return sign * compare(a.k, b.k) < 0; });
