@@ -136,9 +136,11 @@ strata::plan page_plan(const std::optional<split::key>& after, std::int64_t limi
 
 void history_page(benchmark::State& state) {
     fixture& f = the_fixture();
-    strata_bench::interleaver<2> il;
+    // Sides: 0 one database; 1 split::list over both stores; 2 the same two queries run
+    // directly, without the merge (how much of side 1 is the second query).
+    strata_bench::interleaver<3> il;
     std::size_t pos = 0;
-    std::int64_t rows[2] = {0, 0};
+    std::int64_t rows[3] = {0, 0, 0};
     constexpr std::size_t pages = 16;
     for (auto _ : state) {
         il.round([&](std::size_t side) {
@@ -148,18 +150,23 @@ void history_page(benchmark::State& state) {
                     // One database: the page plus one row to know whether more follow.
                     rows[0] += static_cast<std::int64_t>(std::min<std::size_t>(
                         f.single.execute(page_plan(start, page_size + 1)).all().size(), page_size));
-                } else {
+                } else if (side == 1) {
                     split::list_request req{.order = split::direction::newest_first, .limit = page_size};
                     req.after = start;
                     rows[1] += static_cast<std::int64_t>(split::list(*f.topo, req, page_plan).rows.size());
+                } else {
+                    const auto a = f.fresh.execute(page_plan(start, page_size + 1)).all().size();
+                    const auto b = f.replica.execute(page_plan(start, page_size + 1)).all().size();
+                    rows[2] += static_cast<std::int64_t>(std::min<std::size_t>(a + b, page_size));
                 }
             }
         });
         pos = (pos + pages) % f.page_starts.size();
     }
-    if (rows[0] != rows[1]) state.SkipWithError("the two sides returned different pages");
+    if (rows[0] != rows[1] || rows[0] != rows[2]) state.SkipWithError("the sides returned different pages");
     state.counters["split/one_db"] = il.median_ratio(1, 0);
     state.counters["sum_split/one_db"] = il.sum_ratio(1, 0);
+    state.counters["two_queries/one_db"] = il.median_ratio(2, 0);
 }
 
 }  // namespace
