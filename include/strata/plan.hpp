@@ -57,10 +57,21 @@ struct plan_text {
     std::shared_ptr<lowered_sql_cache> lowered{};
 };
 
+namespace detail {
+struct plan_access;
+// Parameter vectors are recycled per thread: when a stream ends, its plan's vector (with
+// the capacity of the text values in it) goes back to the thread that ran it, and the
+// next sql_template::bind() on that thread fills it instead of allocating. A loop of
+// executions then allocates nothing for its parameters.
+[[nodiscard]] std::vector<value> take_param_buffer() noexcept;
+void recycle_param_buffer(std::vector<value>&& params) noexcept;
+}  // namespace detail
+
 class plan {
 public:
     plan(std::string sql, std::vector<value> params, plan_meta meta);
-    plan(std::shared_ptr<const plan_text> text, std::vector<value> params);
+    plan(std::shared_ptr<const plan_text> text, std::vector<value> params) noexcept
+        : text_(std::move(text)), params_(std::move(params)) {}
 
     [[nodiscard]] const std::string& sql() const noexcept { return text_->sql; }
     [[nodiscard]] const std::vector<value>& params() const noexcept { return params_; }
@@ -71,6 +82,7 @@ public:
     [[nodiscard]] plan with_kind(statement_kind kind) const;
 
 private:
+    friend struct detail::plan_access;
     // The text is shared; the parameters are the plan's own (moved, not copied, when a
     // freshly bound plan is executed).
     std::shared_ptr<const plan_text> text_;

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -24,6 +26,7 @@ namespace strata {
 
 namespace detail {
 [[noreturn]] void throw_param_encode(std::size_t index, const codec_failure& f);
+[[noreturn]] void throw_param_count(std::size_t placeholders, std::size_t given);
 template <class T>
 value encode_param(std::size_t index, T&& x) {
     try {
@@ -31,6 +34,26 @@ value encode_param(std::size_t index, T&& x) {
     } catch (const codec_failure& f) {
         throw_param_encode(index, f);
     }
+}
+
+// Text the caller keeps (a const std::string&, a view, a C string): copied into the plan.
+template <class T>
+inline constexpr bool is_borrowed_text =
+    (std::is_same_v<std::remove_cvref_t<T>, std::string> && std::is_lvalue_reference_v<T>) ||
+    std::is_same_v<std::remove_cvref_t<T>, std::string_view> || std::is_same_v<std::decay_t<T>, const char*> ||
+    std::is_same_v<std::decay_t<T>, char*>;
+
+// Stores parameter `index` (1-based) into `slot`, a position of a recycled buffer: text
+// is copied into the text already there, reusing its capacity (no allocation).
+template <class T>
+void assign_param(value& slot, std::size_t index, T&& x) {
+    if constexpr (is_borrowed_text<T&&>) {
+        if (std::string* text = value_access::text(slot)) {
+            text->assign(std::string_view(x));
+            return;
+        }
+    }
+    slot = encode_param(index, std::forward<T>(x));
 }
 }  // namespace detail
 
@@ -43,11 +66,15 @@ public:
 
     template <class... Args>
     [[nodiscard]] plan bind(Args&&... args) const {
-        std::vector<value> params;
-        params.reserve(sizeof...(Args));
-        std::size_t i = 0;
-        (params.push_back(detail::encode_param(++i, std::forward<Args>(args))), ...);
-        return bind_values(std::move(params));
+        std::vector<value> params = detail::take_param_buffer();  // this thread's last one, if any
+        params.resize(sizeof...(Args));
+        if constexpr (sizeof...(Args) > 0) {
+            std::size_t i = 0;
+            ((detail::assign_param(params[i], i + 1, std::forward<Args>(args)), ++i), ...);
+        }
+        if (checked_count_ && placeholders_ != sizeof...(Args))
+            detail::throw_param_count(placeholders_, sizeof...(Args));
+        return plan{text_, std::move(params)};
     }
     // Throws PLAN.PARAM_COUNT_MISMATCH unless there is one value per placeholder.
     [[nodiscard]] plan bind_values(std::vector<value> params) const;

@@ -31,6 +31,10 @@ struct json_text {
 enum class value_kind : std::uint8_t { nil, boolean, integer, real, text, bytes, time, json };
 [[nodiscard]] std::string_view to_string(value_kind k) noexcept;
 
+namespace detail {
+struct value_access;
+}
+
 class value {
 public:
     using storage = std::variant<null_t, bool, std::int64_t, double, std::string, blob, timestamp, json_text>;
@@ -57,7 +61,16 @@ public:
     friend bool operator==(const value&, const value&) = default;
 
 private:
+    friend struct detail::value_access;
     storage v_;
 };
+
+namespace detail {
+// Library internals: a value's text, in place (a recycled parameter buffer reuses its
+// capacity when the next plan binds text at the same position). Null unless text.
+struct value_access {
+    [[nodiscard]] static std::string* text(value& v) noexcept { return std::get_if<std::string>(&v.v_); }
+};
+}  // namespace detail
 
 }  // namespace strata

@@ -7,6 +7,25 @@
 namespace strata::detail {
 
 namespace {
+std::atomic<std::uint64_t> next_execution_id{1};
+
+// Execution ids are unique per process. Each thread reserves them in blocks so that an
+// execution does not pay an atomic read-modify-write on a counter every thread shares.
+std::uint64_t new_execution_id() noexcept {
+    constexpr std::uint64_t block = 1024;
+    struct range {
+        std::uint64_t next = 0, end = 0;
+    };
+    thread_local range r;
+    if (r.next == r.end) {
+        r.next = next_execution_id.fetch_add(block, std::memory_order_relaxed);
+        r.end = r.next + block;
+    }
+    return r.next++;
+}
+}  // namespace
+
+namespace {
 bool is_abort(std::exception_ptr e) {
     try {
         std::rethrow_exception(e);
@@ -51,16 +70,27 @@ void scope_guard::close() noexcept {
     for (stream_state* s : open) s->stop_for_scope_end();
 }
 
-stream_state::stream_state(std::shared_ptr<const execution_target> target, plan p, execution_context ctx,
-                           stream_scope scope)
-    : target_(std::move(target)), plan_(std::move(p)), ctx_(std::move(ctx)), scope_(std::move(scope)) {
+stream_state::stream_state(const std::shared_ptr<const execution_target>& target, plan&& p, execution_scope scope,
+                           const std::optional<clock::time_point>& deadline, const cancel_token& cancel,
+                           stream_scope&& where)
+    : target_(target), plan_(std::move(p)), scope_(std::move(where)) {
+    ctx_.id = new_execution_id();
+    ctx_.scope = scope;
     ctx_.statement = &plan_;
+    ctx_.deadline = deadline;
+    ctx_.cancel = cancel;
     if (scope_.guard) scope_.guard->add(this);
 }
+
+struct plan_access {
+    static std::vector<value>& params(plan& p) noexcept { return p.params_; }
+};
 
 stream_state::~stream_state() {
     if (scope_.guard) scope_.guard->remove(this);
     stop_for_scope_end();
+    source_.reset();  // nothing is bound to the parameters any more
+    recycle_param_buffer(std::move(plan_access::params(plan_)));
 }
 
 void stream_state::stop_for_scope_end() noexcept {
@@ -179,20 +209,12 @@ void stream_state::finish(execution_outcome outcome, std::exception_ptr error, b
     if (hook_failure && !error && !abandoned) std::rethrow_exception(hook_failure);
 }
 
-namespace {
-std::atomic<std::uint64_t> next_execution_id{1};
-}
-
-result_stream start_execution(const std::shared_ptr<const execution_target>& target, plan p,
+result_stream start_execution(const std::shared_ptr<const execution_target>& target, plan&& p,
                               const execute_options& options, execution_scope scope, stream_scope where,
                               std::optional<clock::time_point> outer_deadline) {
-    execution_context ctx;
-    ctx.id = next_execution_id.fetch_add(1, std::memory_order_relaxed);
-    ctx.scope = scope;
-    ctx.cancel = options.cancel;
-    ctx.deadline = options.deadline;
+    std::optional<clock::time_point> deadline = options.deadline;
     auto tighten = [&](clock::time_point d) {
-        if (!ctx.deadline || d < *ctx.deadline) ctx.deadline = d;
+        if (!deadline || d < *deadline) deadline = d;
     };
     if (options.timeout) {
         if (options.timeout->count() < 0) {
@@ -202,7 +224,8 @@ result_stream start_execution(const std::shared_ptr<const execution_target>& tar
         tighten(clock::now() + *options.timeout);
     }
     if (outer_deadline) tighten(*outer_deadline);
-    return result_stream{std::make_unique<stream_state>(target, std::move(p), std::move(ctx), std::move(where))};
+    return result_stream{
+        std::make_unique<stream_state>(target, std::move(p), scope, deadline, options.cancel, std::move(where))};
 }
 
 }  // namespace strata::detail

@@ -3,16 +3,17 @@
 #pragma once
 
 #include <functional>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
+#include "../foundation/block_cache.hpp"
 #include "strata/driver.hpp"
 #include "strata/execute_options.hpp"
-#include "strata/result_stream.hpp"
 #include "strata/middleware.hpp"
 #include "strata/plan.hpp"
+#include "strata/result_stream.hpp"
 #include "strata/row.hpp"
 
 namespace strata::detail {
@@ -58,11 +59,18 @@ struct stream_scope {
 
 class stream_state {
 public:
-    stream_state(std::shared_ptr<const execution_target> target, plan p, execution_context ctx,
-                 stream_scope scope = {});
+    // The context is built in place: an execution should not copy it around.
+    stream_state(const std::shared_ptr<const execution_target>& target, plan&& p, execution_scope scope,
+                 const std::optional<clock::time_point>& deadline, const cancel_token& cancel, stream_scope&& where);
     stream_state(const stream_state&) = delete;
     stream_state& operator=(const stream_state&) = delete;
     ~stream_state();
+
+    // One per execution: recycled through a per-thread block cache instead of malloc.
+    static void* operator new(std::size_t n) { return block_cache<sizeof(stream_state)>::allocate(n); }
+    static void operator delete(void* p, std::size_t n) noexcept {
+        block_cache<sizeof(stream_state)>::deallocate(p, n);
+    }
 
     // The next row, or nullptr at the end. Throws strata::error.
     const row* pull();
@@ -99,7 +107,7 @@ private:
 
 // Builds the stream for one execution: a fresh execution id, the deadline (the earlier
 // of the options' and `outer_deadline`), and where it runs.
-[[nodiscard]] result_stream start_execution(const std::shared_ptr<const execution_target>& target, plan p,
+[[nodiscard]] result_stream start_execution(const std::shared_ptr<const execution_target>& target, plan&& p,
                                             const execute_options& options, execution_scope scope,
                                             stream_scope where = {},
                                             std::optional<clock::time_point> outer_deadline = std::nullopt);

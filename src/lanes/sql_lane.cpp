@@ -45,13 +45,17 @@ sql_template::sql_template(std::string text) {
     text_ = std::make_shared<const plan_text>(plan_text{std::move(text), std::move(meta)});
 }
 
+namespace detail {
+void throw_param_count(std::size_t placeholders, std::size_t given) {
+    throw error(std::string(codes::plan_param_count),
+                "The SQL text has " + std::to_string(placeholders) + " `?` placeholders but " + std::to_string(given) +
+                    " parameters were given. Pass one value per `?`.",
+                {{"placeholders", std::to_string(placeholders)}, {"parameters", std::to_string(given)}});
+}
+}  // namespace detail
+
 plan sql_template::bind_values(std::vector<value> params) const {
-    if (checked_count_ && placeholders_ != params.size()) {
-        throw error(std::string(codes::plan_param_count),
-                    "The SQL text has " + std::to_string(placeholders_) + " `?` placeholders but " +
-                        std::to_string(params.size()) + " parameters were given. Pass one value per `?`.",
-                    {{"placeholders", std::to_string(placeholders_)}, {"parameters", std::to_string(params.size())}});
-    }
+    if (checked_count_ && placeholders_ != params.size()) detail::throw_param_count(placeholders_, params.size());
     return plan{text_, std::move(params)};
 }
 

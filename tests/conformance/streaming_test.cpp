@@ -2,7 +2,11 @@
 // deadlines and cancellation.
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include "../support/expect_error.hpp"
 #include "../support/heap_counter.hpp"
@@ -124,6 +128,89 @@ TEST_P(streaming, an_expired_deadline_never_reaches_the_database) {
     EXPECT_STRATA_ERROR(db().execute(sql("SELECT 1"), {.timeout = std::chrono::milliseconds(-1)}),
                         "RUNTIME.INVALID_ARGUMENT");
     EXPECT_EQ(count("t"), 0);
+}
+
+// A thread's parameter buffers are recycled from one execution to the next (the text
+// already in a slot is overwritten in place). Every execution must still bind exactly
+// its own values, whatever the previous plan held at each position, and a plan kept
+// aside must never see its values change.
+TEST_P(streaming, every_execution_binds_its_own_values_while_buffers_are_recycled) {
+    exec("CREATE TABLE p(id " + types().integer + " PRIMARY KEY, a " + types().text + ", b " + types().text + ")");
+    const sql_template insert("INSERT INTO p(id, a, b) VALUES (?, ?, ?)");
+    const sql_template update("UPDATE p SET b = ? WHERE id = ?");
+    const std::string long_text(300, 'x');
+    const plan kept = insert.bind(1000, long_text, "kept");
+    std::vector<std::pair<std::string, std::optional<std::string>>> expected;
+    for (int i = 0; i < 80; ++i) {
+        const std::string a = (i % 3 == 0 ? long_text : std::string("short ")) + std::to_string(i);
+        const std::string b(static_cast<std::size_t>(i % 7) * 5, static_cast<char>('a' + i % 26));
+        std::optional<std::string> stored = b;
+        switch (i % 5) {
+            case 0:
+                db().execute(insert.bind(i, a, b)).drain();
+                break;
+            case 1:
+                db().execute(insert.bind(i, std::string_view(a), b.c_str())).drain();
+                break;
+            case 2:
+                db().execute(insert.bind(i, std::string(a), std::string(b))).drain();
+                break;
+            case 3:
+                db().execute(insert.bind(i, a, std::optional<std::string>{})).drain();
+                stored.reset();
+                break;
+            default:
+                db().execute(insert.bind_values({value{std::int64_t{i}}, value{a}, value{b}})).drain();
+                break;
+        }
+        if (i % 4 == 0) {  // text at another position than the insert's
+            stored = "updated " + std::to_string(i);
+            db().execute(update.bind(*stored, i)).drain();
+        }
+        (void)db().execute(sql("SELECT ? + 1", i)).one();  // an integer where the last plan had text
+        expected.emplace_back(a, stored);
+    }
+    // Plans bound ahead and run later (each holds its own buffer meanwhile).
+    std::vector<plan> ahead;
+    for (int i = 80; i < 90; ++i) ahead.push_back(insert.bind(i, "ahead " + std::to_string(i), long_text));
+    for (plan& p : ahead) db().execute(std::move(p)).drain();
+    for (int i = 80; i < 90; ++i) expected.emplace_back("ahead " + std::to_string(i), long_text);
+
+    ASSERT_EQ(kept.params().size(), 3u);
+    EXPECT_EQ(kept.params()[1], value{long_text});
+    EXPECT_EQ(kept.params()[2], value{std::string("kept")});
+    db().execute(kept).drain();  // runs a copy; the copy's buffer is recycled, not kept's
+    (void)db().execute(insert.bind(2000, "another", "plan")).drain();
+    EXPECT_EQ(kept.params()[2], value{std::string("kept")});
+    EXPECT_EQ(db().execute(sql("SELECT COUNT(*) FROM p WHERE id = 1000 AND b = 'kept'")).one_as<int>(), 1);
+
+    const auto rows = db().execute(sql("SELECT id, a, b FROM p WHERE id < 1000 ORDER BY id")).all();
+    EXPECT_EQ(count("p"), static_cast<std::int64_t>(expected.size()) + 2);
+    ASSERT_EQ(rows.size(), expected.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        EXPECT_EQ(rows[i].get<int>(0), static_cast<int>(i));
+        EXPECT_EQ(rows[i].get<std::string>(1), expected[i].first) << "row " << i;
+        EXPECT_EQ(rows[i].get<std::optional<std::string>>(2), expected[i].second) << "row " << i;
+    }
+}
+
+// Plans bound on one thread and run (and dropped) on another: the buffers move with them.
+TEST_P(streaming, plans_bound_on_one_thread_run_on_another) {
+    exec("CREATE TABLE t(id " + types().integer + " PRIMARY KEY, name " + types().text + ")");
+    const sql_template insert("INSERT INTO t(id, name) VALUES (?, ?)");
+    std::vector<plan> plans;
+    std::thread binder([&] {
+        for (int i = 0; i < 50; ++i) plans.push_back(insert.bind(i, "name number " + std::to_string(i) + " of fifty"));
+    });
+    binder.join();
+    std::thread runner([&] {
+        for (plan& p : plans) db().execute(std::move(p)).drain();
+    });
+    runner.join();
+    const auto names = db().execute(sql("SELECT name FROM t ORDER BY id")).all_as<std::string>();
+    ASSERT_EQ(names.size(), 50u);
+    for (int i = 0; i < 50; ++i)
+        EXPECT_EQ(names[static_cast<std::size_t>(i)], "name number " + std::to_string(i) + " of fifty");
 }
 
 STRATA_CONFORMANCE_SUITE(streaming);

@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <atomic>
 #include <filesystem>
+#include <thread>
+#include <vector>
 
 #include "../support/expect_error.hpp"
 #include "../support/temp_dir.hpp"
@@ -186,6 +189,66 @@ TEST(sqlite_bindings, a_cached_statement_follows_schema_changes) {
     const row r = rt.execute(all.bind()).one();  // same cached statement, re-prepared by SQLite
     ASSERT_EQ(r.size(), 2u);
     EXPECT_EQ(r.get<std::string>("b"), "x");
+}
+
+// A cached statement remembers the plan text it last ran for, and finds it again by that
+// identity. Templates made and dropped in turn (a new one may reuse the old one's
+// memory) and distinct templates with equal text must each run their own SQL.
+TEST(sqlite_bindings, cached_statements_are_found_for_the_right_plan_text) {
+    auto rt = instantiate(sqlite::make_stack());
+    rt.connect(sqlite::memory{});
+    for (int i = 0; i < 200; ++i) {
+        const sql_template t(i % 2 == 0 ? "SELECT ? + 1" : "SELECT ? + 2");
+        EXPECT_EQ(rt.execute(t.bind(10)).one_as<int>(), i % 2 == 0 ? 11 : 12) << "round " << i;
+    }
+    const sql_template twice("SELECT ? * 2"), same_text("SELECT ? * 2"), other("SELECT ? * 3");
+    for (int i = 0; i < 20; ++i) {
+        EXPECT_EQ(rt.execute(twice.bind(i)).one_as<int>(), i * 2);
+        EXPECT_EQ(rt.execute(same_text.bind(i)).one_as<int>(), i * 2);
+        EXPECT_EQ(rt.execute(other.bind(i)).one_as<int>(), i * 3);
+    }
+    // Two streams of one template at once: the second gets its own statement.
+    auto first = rt.execute(twice.bind(1));
+    auto second = rt.execute(twice.bind(2));
+    auto a = first.begin();
+    auto b = second.begin();
+    EXPECT_EQ(a->get<int>(0), 2);
+    EXPECT_EQ(b->get<int>(0), 4);
+}
+
+// WAL readers go back to the pool after every read (the last one through a lock-free
+// slot) and are shared by threads; close() closes them all, reconnecting opens anew.
+TEST(sqlite_bindings, readers_are_reused_across_threads_and_closed_on_close) {
+    temp_dir dir;
+    const auto path = dir.file("readers.db");
+    sqlite::settings s;
+    s.max_readers = 2;
+    auto rt = instantiate(sqlite::make_stack());
+    rt.connect(sqlite::file{path, sqlite::open_mode::read_write_create, s});
+    rt.execute(sql("CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT)")).drain();
+    const sql_template insert("INSERT INTO t(id, name) VALUES (?, ?)");
+    for (int i = 1; i <= 100; ++i) rt.execute(insert.bind(i, "n" + std::to_string(i))).drain();
+    const sql_template by_id("SELECT name FROM t WHERE id = ?");
+    std::vector<std::thread> threads;
+    std::atomic<int> wrong{0};
+    for (int t = 0; t < 8; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 300; ++i) {
+                const int id = (i * 7 + t) % 100 + 1;
+                if (rt.execute(by_id.bind(id)).one_as<std::string>() != "n" + std::to_string(id)) ++wrong;
+            }
+        });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(wrong.load(), 0);
+    auto open_stream = rt.execute(sql("SELECT id FROM t ORDER BY id"));
+    auto it = open_stream.begin();
+    EXPECT_EQ(it->get<int>(0), 1);
+    rt.close();
+    EXPECT_STRATA_ERROR(++it, "DRIVER.CLOSED");
+    rt.connect(sqlite::file{path, sqlite::open_mode::read_write_create, s});
+    EXPECT_EQ(rt.execute(by_id.bind(42)).one_as<std::string>(), "n42");
+    rt.close();
 }
 
 }  // namespace

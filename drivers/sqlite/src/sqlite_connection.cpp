@@ -29,7 +29,7 @@ bool only_trivia(const char* tail) {
 }  // namespace
 
 connection::connection(sqlite3* db, bool owned, std::size_t cache_capacity)
-    : db_(db), owned_(owned), capacity_(cache_capacity) {}
+    : db_(db), db_mutex_(sqlite3_db_mutex(db)), owned_(owned), capacity_(cache_capacity) {}
 
 clock::time_point connection::wait_limit(const execution_control& c) const {
     const auto limit = clock::now() + busy_timeout_;
@@ -97,7 +97,7 @@ prepared connection::prepare(std::string_view sql) {
         throw error(std::string(codes::plan_multiple_statements),
                     "The SQL text holds more than one statement. Pass one statement per plan.");
     }
-    return prepared{stmt, nullptr};
+    return prepared{stmt, nullptr, sqlite3_bind_parameter_count(stmt)};
 }
 
 bool connection::make_room() noexcept {
@@ -112,10 +112,26 @@ bool connection::make_room() noexcept {
     return lru_.size() < capacity_;
 }
 
-void connection::take(std::string_view sql, statement_loan& loan) {
+void connection::take(std::string_view sql, statement_loan& loan, const std::shared_ptr<const plan_text>* text) {
+    const auto remember = [text](entry& e) {
+        if (text != nullptr && e.text != *text) e.text = *text;
+    };
+    // A statement run in a loop is the most recently used entry: found without hashing,
+    // and by the identity of its plan text when it has one.
+    if (!lru_.empty()) {
+        entry& e = lru_.front();
+        if (!e.busy && ((text != nullptr && e.text && e.text == *text) || e.sql == sql)) {
+            remember(e);
+            e.busy = true;
+            loan.slot = &e.p;
+            loan.entry = &e;
+            return;
+        }
+    }
     if (auto it = index_.find(sql); it != index_.end()) {
         entry& e = *it->second;
         if (!e.busy) {
+            remember(e);
             e.busy = true;
             lru_.splice(lru_.begin(), lru_, it->second);  // relinks the node; no allocation
             loan.slot = &e.p;
@@ -144,6 +160,7 @@ void connection::take(std::string_view sql, statement_loan& loan) {
         lru_.pop_front();
         return;
     }
+    remember(lru_.front());
     loan.slot = &lru_.front().p;
     loan.entry = &lru_.front();
 }

@@ -35,6 +35,7 @@ struct column_layout {
 struct prepared {
     sqlite3_stmt* stmt = nullptr;
     std::shared_ptr<const column_layout> layout;  // null until the first row
+    int placeholders = 0;                         // sqlite3_bind_parameter_count, fixed by the SQL text
 };
 
 // A statement on loan from the cache (entry set) or prepared for one use (entry null,
@@ -55,6 +56,9 @@ public:
     ~connection();
 
     [[nodiscard]] sqlite3* db() const noexcept { return db_; }
+    // The handle's own mutex: null for the connections strata opens (NOMUTEX); a
+    // caller's handle may have one.
+    [[nodiscard]] sqlite3_mutex* db_mutex() const noexcept { return db_mutex_; }
 
     // The write gate. A scope (a transaction) holds the connection from enter_scope() to
     // leave_scope(); meanwhile other threads' statements wait in lock() — at most the
@@ -70,9 +74,12 @@ public:
     void set_busy_timeout(std::chrono::milliseconds t) noexcept { busy_timeout_ = t; }
 
     // With the lock held: a prepared statement for `sql`. A cached statement stays in
-    // its cache slot, marked busy, so taking and giving back allocate nothing. Throws
-    // PLAN.MULTIPLE_STATEMENTS / PLAN.EMPTY / the mapped SQLite error.
-    void take(std::string_view sql, statement_loan& loan);
+    // its cache slot, marked busy, so taking and giving back allocate nothing. `text`,
+    // when given, is the plan text `sql` was made from: the entry remembers it, so the
+    // next execution of a plan bound from the same text finds its statement by identity
+    // (no hashing, no comparing of SQL). Throws PLAN.MULTIPLE_STATEMENTS / PLAN.EMPTY /
+    // the mapped SQLite error.
+    void take(std::string_view sql, statement_loan& loan, const std::shared_ptr<const plan_text>* text = nullptr);
     // With the lock held: resets the statement and frees its slot (or finalizes it).
     void give_back(statement_loan& loan) noexcept;
 
@@ -85,6 +92,7 @@ private:
     [[nodiscard]] clock::time_point wait_limit(const execution_control& c) const;
 
     sqlite3* db_;
+    sqlite3_mutex* db_mutex_;
     bool owned_;
     std::size_t capacity_;
     std::mutex mutex_;
@@ -96,6 +104,8 @@ private:
         std::string sql;
         prepared p;
         bool busy = false;
+        // The plan text last executed with this statement; held, so its address names it.
+        std::shared_ptr<const plan_text> text{};
     };
     [[nodiscard]] prepared prepare(std::string_view sql);
     bool make_room() noexcept;  // evicts idle entries down to capacity - 1

@@ -1,6 +1,7 @@
 // The SQLite driver instance: lifecycle state machine around a pool of connections.
 #include <atomic>
 #include <mutex>
+#include <thread>
 
 #include "adapters/ddl_render.hpp"
 #include "adapters/sql_render.hpp"
@@ -23,7 +24,9 @@ public:
         // open connections, and a failed open leaves the state as it was.
         std::lock_guard lock(mutex_);
         if (state() == driver_state::connected) driver_errors::already_connected("sqlite", b.describe());
-        pool_ = detail::pool::open(b);
+        std::shared_ptr<detail::pool> p = detail::pool::open(b);
+        pool_guard guard(pool_lock_);
+        pool_ = std::move(p);
         state_.store(driver_state::connected, std::memory_order_release);
     }
 
@@ -32,6 +35,7 @@ public:
         {
             std::lock_guard lock(mutex_);
             if (state() != driver_state::connected) return;
+            pool_guard guard(pool_lock_);
             p = std::move(pool_);
             state_.store(driver_state::closed, std::memory_order_release);
         }
@@ -41,7 +45,7 @@ public:
     [[nodiscard]] capabilities caps() const override { return detail::sqlite_capabilities(); }
 
     [[nodiscard]] std::unique_ptr<row_source> execute(const statement& s, const execution_control& c) override {
-        return std::make_unique<detail::rows>(current("execute()")->acquire(s.source->meta().kind), s, c,
+        return std::make_unique<detail::rows>(detail::pool::acquire(current("execute()"), s.source->meta().kind), s, c,
                                               /*scoped=*/false);
     }
 
@@ -54,12 +58,35 @@ public:
 
 private:
     std::shared_ptr<detail::pool> current(std::string_view operation) const {
-        std::lock_guard lock(mutex_);
-        if (const auto st = state(); st != driver_state::connected) driver_errors::wrong_state("sqlite", st, operation);
-        return pool_;
+        driver_state st;
+        {
+            pool_guard guard(pool_lock_);
+            st = state();
+            if (st == driver_state::connected) return pool_;
+        }
+        driver_errors::wrong_state("sqlite", st, operation);
     }
 
-    mutable std::mutex mutex_;
+    // pool_ is read by every execution and written only by connect()/close(), which
+    // hold it for a pointer move: a spin lock (one atomic exchange, a plain store to
+    // release) instead of a mutex round trip.
+    class pool_guard {
+    public:
+        explicit pool_guard(std::atomic_flag& f) noexcept : f_(f) {
+            while (f_.test_and_set(std::memory_order_acquire)) {
+                while (f_.test(std::memory_order_relaxed)) std::this_thread::yield();
+            }
+        }
+        ~pool_guard() { f_.clear(std::memory_order_release); }
+        pool_guard(const pool_guard&) = delete;
+        pool_guard& operator=(const pool_guard&) = delete;
+
+    private:
+        std::atomic_flag& f_;
+    };
+
+    std::mutex mutex_;  // serializes connect() and close()
+    mutable std::atomic_flag pool_lock_;
     std::atomic<driver_state> state_{driver_state::unbound};
     std::shared_ptr<detail::pool> pool_;
 };

@@ -32,7 +32,16 @@ sqlite3* open_db(const std::string& path, int flags, const std::string& descript
 }  // namespace
 
 lease::~lease() {
-    if (exclusive_ && owner_) owner_->give_back(std::move(conn_));
+    if (!reader_ || !owner_) return;
+    if (exclusive_) {
+        owner_->give_back(std::move(reader_));
+    } else {
+        owner_->forget_reader(std::move(reader_));  // discarded: closed here
+    }
+}
+
+pool::~pool() {
+    delete spare_.exchange(nullptr);
 }
 
 std::shared_ptr<pool> pool::open(const binding& b) {
@@ -85,8 +94,8 @@ std::shared_ptr<pool> pool::open(const binding& b) {
     return p;
 }
 
-std::shared_ptr<connection> pool::open_reader() {
-    auto conn = std::make_shared<connection>(open_db(path_, SQLITE_OPEN_READONLY, description_), true,
+std::unique_ptr<connection> pool::open_reader() {
+    auto conn = std::make_unique<connection>(open_db(path_, SQLITE_OPEN_READONLY, description_), true,
                                              settings_.statement_cache_size);
     settings s = settings_;
     s.sync = synchronous::keep;  // a property of writers
@@ -105,58 +114,88 @@ namespace {
 lease pool::acquire_scope(connection_intent intent, const execution_control& c, bool& gated) {
     if (intent == connection_intent::read_only && readers_enabled_) {
         gated = false;
-        return acquire(statement_kind::read);
+        return acquire(shared_from_this(), statement_kind::read);
     }
     if (broken()) broken_error();
     primary_->enter_scope(c);
     gated = true;
-    return lease(shared_from_this(), primary_, false);
+    return lease(shared_from_this(), *primary_);
 }
 
-lease pool::acquire(statement_kind kind) {
-    if (broken() && !(kind == statement_kind::read && readers_enabled_)) broken_error();
-    if (kind == statement_kind::read && readers_enabled_) {
-        std::unique_lock lock(mutex_);
-        if (!idle_.empty()) {
-            auto conn = std::move(idle_.back());
-            idle_.pop_back();
-            return lease(shared_from_this(), std::move(conn), true);
+lease pool::acquire(std::shared_ptr<pool> self, statement_kind kind) {
+    pool& p = *self;
+    if (p.broken() && !(kind == statement_kind::read && p.readers_enabled_)) broken_error();
+    if (kind == statement_kind::read && p.readers_enabled_) {
+        if (connection* spare = p.spare_.exchange(nullptr))
+            return lease(std::move(self), std::unique_ptr<connection>(spare));
+        std::unique_lock lock(p.mutex_);
+        if (!p.idle_.empty()) {
+            auto conn = std::move(p.idle_.back());
+            p.idle_.pop_back();
+            return lease(std::move(self), std::move(conn));
         }
-        if (readers_ < settings_.max_readers) {
-            ++readers_;
+        if (p.readers_ < p.settings_.max_readers) {
+            ++p.readers_;
             lock.unlock();
             try {
-                return lease(shared_from_this(), open_reader(), true);
+                return lease(std::move(self), p.open_reader());
             } catch (...) {
                 lock.lock();
-                --readers_;
+                --p.readers_;
                 throw;
             }
         }
         // every reader is busy: share the writer instead of waiting
     }
-    return lease(shared_from_this(), primary_, false);
+    connection& writer = *p.primary_;
+    return lease(std::move(self), writer);
 }
 
-void pool::give_back(std::shared_ptr<connection> reader) noexcept {
-    std::lock_guard lock(mutex_);
-    if (closed()) {
-        --readers_;
-        return;  // dropped: closes when this last reference goes
+void pool::give_back(std::unique_ptr<connection> reader) noexcept {
+    if (!closed()) {
+        connection* expected = nullptr;
+        if (spare_.compare_exchange_strong(expected, reader.get())) {
+            reader.release();
+            // close() may have run since the check and missed the spare: take it back.
+            if (closed()) forget_reader(std::unique_ptr<connection>(spare_.exchange(nullptr)));
+            return;
+        }
     }
-    try {
-        idle_.push_back(std::move(reader));
-    } catch (...) {
+    std::unique_lock lock(mutex_);
+    if (!closed()) {
+        try {
+            idle_.push_back(std::move(reader));
+            return;
+        } catch (...) {
+        }
+    }
+    --readers_;
+    lock.unlock();  // dropped: the connection closes as `reader` goes, outside the lock
+}
+
+void pool::forget_reader(std::unique_ptr<connection> reader) noexcept {
+    if (!reader) return;
+    {
+        std::lock_guard lock(mutex_);
         --readers_;
     }
+    reader.reset();
 }
 
 void pool::close() noexcept {
-    std::vector<std::shared_ptr<connection>> drop;
+    std::vector<std::unique_ptr<connection>> drop;
     {
         std::lock_guard lock(mutex_);
-        closed_.store(true, std::memory_order_release);
+        closed_.store(true, std::memory_order_seq_cst);
         drop.swap(idle_);
+        if (connection* spare = spare_.exchange(nullptr)) {
+            try {
+                drop.emplace_back(spare);
+            } catch (...) {
+                delete spare;
+                --readers_;
+            }
+        }
         readers_ -= drop.size();
     }
     // primary_ stays referenced until the pool itself goes (streams still hold the pool),

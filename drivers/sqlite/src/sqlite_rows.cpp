@@ -30,7 +30,7 @@ bool control_fired(const execution_control& c) {
 
 }  // namespace
 
-rows::rows(lease l, const statement& s, const execution_control& control, bool scoped) noexcept
+rows::rows(lease&& l, const statement& s, const execution_control& control, bool scoped) noexcept
     : lease_(std::move(l)), sql_(s.sql), plan_(s.source), control_(control), scoped_(scoped) {}
 
 rows::~rows() {
@@ -48,7 +48,7 @@ std::unique_lock<std::mutex> rows::lock_for_work() {
 // With the lock held: the statement from the cache, parameters bound.
 void rows::start() {
     started_ = true;
-    lease_.conn().take(sql_, loan_);
+    lease_.conn().take(sql_, loan_, &plan_->text());
     stmt_ = loan_.get().stmt;
     try {
         bind(plan_->params());
@@ -65,41 +65,54 @@ void rows::release() noexcept {
 }
 
 void rows::bind(const std::vector<value>& params) {
-    const int expected = sqlite3_bind_parameter_count(stmt_);
+    const int expected = loan_.get().placeholders;
     if (static_cast<std::size_t>(expected) != params.size()) {
         throw error(std::string(codes::plan_param_count),
                     "The statement has " + std::to_string(expected) + " placeholders but " +
                         std::to_string(params.size()) + " parameters were given. Pass one value per placeholder.",
                     {{"placeholders", std::to_string(expected)}, {"parameters", std::to_string(params.size())}});
     }
-    for (int i = 0; i < expected; ++i) {
-        const value& v = params[static_cast<std::size_t>(i)];
-        const int idx = i + 1;
+    // Text and blobs are bound without copying (SQLITE_STATIC): the plan owns them and
+    // outlives the statement's use of them (give_back resets the statement).
+    int idx = 0;
+    for (const value& v : params) {
+        ++idx;
         int rc = SQLITE_OK;
-        // Text and blobs are bound without copying: the plan owns them and outlives us.
-        struct binder {
-            sqlite3_stmt* s;
-            int idx;
-            int operator()(null_t) const { return sqlite3_bind_null(s, idx); }
-            int operator()(bool b) const { return sqlite3_bind_int(s, idx, b ? 1 : 0); }
-            int operator()(std::int64_t x) const { return sqlite3_bind_int64(s, idx, x); }
-            int operator()(double x) const { return sqlite3_bind_double(s, idx, x); }
-            int operator()(const std::string& t) const {
-                return sqlite3_bind_text64(s, idx, t.data(), t.size(), SQLITE_STATIC, SQLITE_UTF8);
+        switch (v.kind()) {
+            case value_kind::nil:
+                rc = sqlite3_bind_null(stmt_, idx);
+                break;
+            case value_kind::boolean:
+                rc = sqlite3_bind_int(stmt_, idx, *v.get_if<bool>() ? 1 : 0);
+                break;
+            case value_kind::integer:
+                rc = sqlite3_bind_int64(stmt_, idx, *v.get_if<std::int64_t>());
+                break;
+            case value_kind::real:
+                rc = sqlite3_bind_double(stmt_, idx, *v.get_if<double>());
+                break;
+            case value_kind::text: {
+                const std::string& t = *v.get_if<std::string>();
+                rc = sqlite3_bind_text64(stmt_, idx, t.data(), t.size(), SQLITE_STATIC, SQLITE_UTF8);
+                break;
             }
-            int operator()(const blob& b) const {
-                return sqlite3_bind_blob64(s, idx, b.empty() ? "" : static_cast<const void*>(b.data()), b.size(),
-                                           SQLITE_STATIC);
+            case value_kind::bytes: {
+                const blob& b = *v.get_if<blob>();
+                rc = sqlite3_bind_blob64(stmt_, idx, b.empty() ? "" : static_cast<const void*>(b.data()), b.size(),
+                                         SQLITE_STATIC);
+                break;
             }
-            int operator()(timestamp t) const {
-                const std::string text = format_timestamp(t);
-                return sqlite3_bind_text64(s, idx, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+            case value_kind::time: {
+                const std::string text = format_timestamp(*v.get_if<timestamp>());
+                rc = sqlite3_bind_text64(stmt_, idx, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+                break;
             }
-            int operator()(const json_text& j) const {
-                return sqlite3_bind_text64(s, idx, j.text.data(), j.text.size(), SQLITE_STATIC, SQLITE_UTF8);
+            case value_kind::json: {
+                const std::string& t = v.get_if<json_text>()->text;
+                rc = sqlite3_bind_text64(stmt_, idx, t.data(), t.size(), SQLITE_STATIC, SQLITE_UTF8);
+                break;
             }
-        };
-        rc = std::visit(binder{stmt_, idx}, v.get());
+        }
         if (rc != SQLITE_OK) throw make_error(lease_.conn().db(), rc, "bind");
     }
 }
@@ -145,39 +158,66 @@ void rows::ensure_layout() {
 void rows::read_row(row& out) {
     if (layout_ == nullptr) ensure_layout();
     const std::vector<hint>& hints = layout_->hints;
+    const std::size_t n = layout_->shape->size();
     std::vector<value> values;
-    if (out.shape_ptr() == layout_->shape) values = std::move(out.mutable_values());  // reuse the buffer
-    values.resize(layout_->shape->size());
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        const int c = static_cast<int>(i);
-        switch (sqlite3_column_type(stmt_, c)) {
+    if (out.shape_ptr() == layout_->shape) {  // streaming: reuse the previous row's buffer
+        values = std::move(out.mutable_values());
+        values.clear();
+    }
+    values.reserve(n);
+    // Each column is read through its sqlite3_value: one call into SQLite to find the
+    // column, then cheap accessors, rather than a type lookup plus a typed getter that
+    // each find the column again. The accessors expect the connection's mutex to be
+    // held; strata opens its connections without one (NOMUTEX), and a caller's handle
+    // may have one, so it is held for the whole row.
+    struct db_mutex_guard {
+        sqlite3_mutex* m;
+        explicit db_mutex_guard(sqlite3_mutex* mutex) : m(mutex) {
+            if (m != nullptr) sqlite3_mutex_enter(m);
+        }
+        ~db_mutex_guard() {
+            if (m != nullptr) sqlite3_mutex_leave(m);
+        }
+        db_mutex_guard(const db_mutex_guard&) = delete;
+        db_mutex_guard& operator=(const db_mutex_guard&) = delete;
+    } guard(lease_.conn().db_mutex());
+    for (std::size_t i = 0; i < n; ++i) {
+        sqlite3_value* col = sqlite3_column_value(stmt_, static_cast<int>(i));
+        switch (sqlite3_value_type(col)) {
             case SQLITE_INTEGER: {
-                const std::int64_t x = sqlite3_column_int64(stmt_, c);
-                values[i] = (hints[i] == hint::boolean && (x == 0 || x == 1)) ? value{x == 1} : value{x};
+                const std::int64_t x = sqlite3_value_int64(col);
+                if (hints[i] == hint::boolean && (x == 0 || x == 1))
+                    values.emplace_back(x == 1);
+                else
+                    values.emplace_back(x);
                 break;
             }
-            case SQLITE_FLOAT: values[i] = value{sqlite3_column_double(stmt_, c)}; break;
+            case SQLITE_FLOAT:
+                values.emplace_back(sqlite3_value_double(col));
+                break;
             case SQLITE_TEXT: {
-                const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, c));
-                std::string text(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, c)));
+                const auto* p = reinterpret_cast<const char*>(sqlite3_value_text(col));
+                std::string text(p, static_cast<std::size_t>(sqlite3_value_bytes(col)));
                 if (hints[i] == hint::timestamp) {
                     if (auto t = parse_timestamp(text)) {
-                        values[i] = value{*t};
+                        values.emplace_back(*t);
                         break;
                     }
                 } else if (hints[i] == hint::json) {
-                    values[i] = value{json_text{std::move(text)}};
+                    values.emplace_back(json_text{std::move(text)});
                     break;
                 }
-                values[i] = value{std::move(text)};
+                values.emplace_back(std::move(text));
                 break;
             }
             case SQLITE_BLOB: {
-                const auto* p = static_cast<const std::byte*>(sqlite3_column_blob(stmt_, c));
-                values[i] = value{blob(p, p + sqlite3_column_bytes(stmt_, c))};
+                const auto* p = static_cast<const std::byte*>(sqlite3_value_blob(col));
+                values.emplace_back(blob(p, p + sqlite3_value_bytes(col)));
                 break;
             }
-            default: values[i] = value{}; break;
+            default:
+                values.emplace_back();
+                break;
         }
     }
     out = row(layout_->shape, std::move(values));

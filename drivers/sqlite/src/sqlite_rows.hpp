@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include "foundation/block_cache.hpp"
 #include "sqlite_pool.hpp"
 #include "strata/driver.hpp"
 
@@ -14,8 +15,13 @@ public:
     // Nothing touches SQLite until the first next(), which takes the statement from the
     // cache, binds and steps under one lock. `scoped`: the statement runs inside the
     // scope (transaction) that holds the connection.
-    rows(lease l, const statement& s, const execution_control& control, bool scoped) noexcept;
+    rows(lease&& l, const statement& s, const execution_control& control, bool scoped) noexcept;
     ~rows() override;
+    // One per execution: recycled through a per-thread block cache instead of malloc.
+    static void* operator new(std::size_t n) { return strata::detail::block_cache<sizeof(rows)>::allocate(n); }
+    static void operator delete(void* p, std::size_t n) noexcept {
+        strata::detail::block_cache<sizeof(rows)>::deallocate(p, n);
+    }
     bool next(row& out) override;
     [[nodiscard]] std::uint64_t affected_rows() const noexcept override { return affected_; }
 
