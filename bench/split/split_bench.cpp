@@ -7,6 +7,8 @@
 //   build/release/bench/strata_bench_split
 #include <benchmark/benchmark.h>
 
+#include <array>
+#include <ctime>
 #include <filesystem>
 #include <random>
 
@@ -18,6 +20,26 @@
 namespace {
 
 namespace split = strata::split;
+
+// Thread CPU time per side, beside the interleaver's wall clock. SQLite does all its work
+// on the calling thread (the files stay in the page cache), so on a machine shared with
+// other jobs CPU time shows the work each side does without the time it waits for a core.
+template <std::size_t N>
+struct cpu_meter {
+    std::array<double, N> seconds{};
+    static double now() {
+        timespec ts{};
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+        return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+    }
+    template <class F>
+    void measure(std::size_t side, F&& run) {
+        const double t0 = now();
+        run();
+        seconds[side] += now() - t0;
+    }
+    [[nodiscard]] double ratio(std::size_t a, std::size_t b) const { return seconds[a] / seconds[b]; }
+};
 constexpr std::int64_t per_store = 20000;
 constexpr std::size_t block = 128;
 constexpr std::int64_t page_size = 50;
@@ -103,24 +125,29 @@ void read_by_id(benchmark::State& state, bool fresh_shape) {
     fixture& f = the_fixture();
     const auto& ids = fresh_shape ? f.fresh_ids : f.legacy_ids;
     strata_bench::interleaver<2> il;
+    cpu_meter<2> cpu;
     std::size_t pos = 0;
     std::int64_t found[2] = {0, 0};
     for (auto _ : state) {
         il.round([&](std::size_t side) {
-            for (std::size_t k = 0; k < block; ++k) {
-                const std::int64_t id = ids[(pos + k) % ids.size()];
-                if (side == 0) {
-                    found[0] += f.single.execute(by_id.bind(id)).first().has_value();
-                } else {
-                    found[1] += f.topo->read_by_id(id, by_id.bind(id), split::read_consistency::replica_ok).has_value();
+            cpu.measure(side, [&] {
+                for (std::size_t k = 0; k < block; ++k) {
+                    const std::int64_t id = ids[(pos + k) % ids.size()];
+                    if (side == 0) {
+                        found[0] += f.single.execute(by_id.bind(id)).first().has_value();
+                    } else {
+                        found[1] +=
+                            f.topo->read_by_id(id, by_id.bind(id), split::read_consistency::replica_ok).has_value();
+                    }
                 }
-            }
+            });
         });
         pos = (pos + block) % ids.size();
     }
     if (found[0] != found[1]) state.SkipWithError("the two sides found different rows");
     state.counters["split/one_db"] = il.median_ratio(1, 0);
     state.counters["sum_split/one_db"] = il.sum_ratio(1, 0);
+    state.counters["cpu_split/one_db"] = cpu.ratio(1, 0);
 }
 
 strata::plan page_plan(const std::optional<split::key>& after, std::int64_t limit) {
@@ -139,27 +166,30 @@ void history_page(benchmark::State& state) {
     // Sides: 0 one database; 1 split::list over both stores; 2 the same two queries run
     // directly, without the merge (how much of side 1 is the second query).
     strata_bench::interleaver<3> il;
+    cpu_meter<3> cpu;
     std::size_t pos = 0;
     std::int64_t rows[3] = {0, 0, 0};
     constexpr std::size_t pages = 16;
     for (auto _ : state) {
         il.round([&](std::size_t side) {
-            for (std::size_t k = 0; k < pages; ++k) {
-                const split::key& start = f.page_starts[(pos + k) % f.page_starts.size()];
-                if (side == 0) {
-                    // One database: the page plus one row to know whether more follow.
-                    rows[0] += static_cast<std::int64_t>(std::min<std::size_t>(
-                        f.single.execute(page_plan(start, page_size + 1)).all().size(), page_size));
-                } else if (side == 1) {
-                    split::list_request req{.order = split::direction::newest_first, .limit = page_size};
-                    req.after = start;
-                    rows[1] += static_cast<std::int64_t>(split::list(*f.topo, req, page_plan).rows.size());
-                } else {
-                    const auto a = f.fresh.execute(page_plan(start, page_size + 1)).all().size();
-                    const auto b = f.replica.execute(page_plan(start, page_size + 1)).all().size();
-                    rows[2] += static_cast<std::int64_t>(std::min<std::size_t>(a + b, page_size));
+            cpu.measure(side, [&] {
+                for (std::size_t k = 0; k < pages; ++k) {
+                    const split::key& start = f.page_starts[(pos + k) % f.page_starts.size()];
+                    if (side == 0) {
+                        // One database: the page plus one row to know whether more follow.
+                        rows[0] += static_cast<std::int64_t>(std::min<std::size_t>(
+                            f.single.execute(page_plan(start, page_size + 1)).all().size(), page_size));
+                    } else if (side == 1) {
+                        split::list_request req{.order = split::direction::newest_first, .limit = page_size};
+                        req.after = start;
+                        rows[1] += static_cast<std::int64_t>(split::list(*f.topo, req, page_plan).rows.size());
+                    } else {
+                        const auto a = f.fresh.execute(page_plan(start, page_size + 1)).all().size();
+                        const auto b = f.replica.execute(page_plan(start, page_size + 1)).all().size();
+                        rows[2] += static_cast<std::int64_t>(std::min<std::size_t>(a + b, page_size));
+                    }
                 }
-            }
+            });
         });
         pos = (pos + pages) % f.page_starts.size();
     }
@@ -167,6 +197,8 @@ void history_page(benchmark::State& state) {
     state.counters["split/one_db"] = il.median_ratio(1, 0);
     state.counters["sum_split/one_db"] = il.sum_ratio(1, 0);
     state.counters["two_queries/one_db"] = il.median_ratio(2, 0);
+    state.counters["cpu_split/one_db"] = cpu.ratio(1, 0);
+    state.counters["cpu_two_queries/one_db"] = cpu.ratio(2, 0);
 }
 
 }  // namespace

@@ -114,13 +114,6 @@ std::optional<value> decode_component(std::string_view s) {
     return value(timestamp(std::chrono::microseconds(n)));
 }
 
-key key_of(const row& r, const list_request& req) {
-    key k{r.at(req.created_at_column), r.at(req.id_column)};  // RUNTIME.COLUMN_NOT_FOUND if absent
-    check_key_kind(k.created_at, "created_at");
-    check_key_kind(k.id, "id");
-    return k;
-}
-
 void check_request(const list_request& req) {
     if (req.limit < 1 || req.limit > 10000)
         throw error(std::string(codes::invalid_argument), "A list limit is 1..10000.",
@@ -156,50 +149,71 @@ key decode_cursor(std::string_view cursor) {
 page merge(const list_request& request, std::vector<store_rows> sources) {
     check_request(request);
     const int sign = request.order == direction::newest_first ? -1 : 1;  // list order = sign * ascending
+    // Candidates point into the sources' rows: nothing is copied until the page is cut.
     struct candidate {
-        key k;
+        const value* created_at;
+        const value* id;
         std::size_t source;
-        row r;
+        std::size_t index;
     };
+    auto in_order = [sign](const candidate& a, const candidate& b) {
+        int c = compare_component(*a.created_at, *b.created_at, "created_at");
+        if (c == 0) c = compare_component(*a.id, *b.id, "id");
+        return sign * c < 0;
+    };
+    auto id_less = [](const value* a, const value* b) { return compare_component(*a, *b, "id") < 0; };
     std::vector<candidate> all;
-    // Ids already taken from earlier sources (the new store comes first and wins),
-    // kept sorted for binary search.
-    std::vector<value> taken;
-    auto id_less = [](const value& a, const value& b) { return compare_component(a, b, "id") < 0; };
+    std::vector<const value*> taken;  // ids of earlier sources (the new store comes first and wins), sorted
     for (std::size_t s = 0; s < sources.size(); ++s) {
-        std::optional<key> previous;
+        const auto& rows = sources[s].rows;
         const std::size_t first_here = all.size();
-        for (row& r : sources[s].rows) {
-            key k = key_of(r, request);
-            if (request.after && sign * compare(k, *request.after) <= 0)
-                order_mismatch("The store '" + std::string(to_string(sources[s].from)) +
-                               "' returned a row at or before the cursor; the keyset query must select rows strictly "
-                               "after its key.");
-            if (previous && sign * compare(*previous, k) >= 0)
+        std::size_t created_at_col = 0, id_col = 0;
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            const row& r = rows[i];
+            if (i == 0 || r.shape_ptr() != rows[i - 1].shape_ptr()) {
+                created_at_col = r.shape().find(request.created_at_column);
+                id_col = r.shape().find(request.id_column);
+                if (created_at_col == row_shape::npos) (void)r.at(request.created_at_column);  // COLUMN_NOT_FOUND
+                if (id_col == row_shape::npos) (void)r.at(request.id_column);
+            }
+            candidate c{&r.values()[created_at_col], &r.values()[id_col], s, i};
+            check_key_kind(*c.created_at, "created_at");
+            check_key_kind(*c.id, "id");
+            if (request.after) {
+                int vs = compare_component(*c.created_at, request.after->created_at, "created_at");
+                if (vs == 0) vs = compare_component(*c.id, request.after->id, "id");
+                if (sign * vs <= 0)
+                    order_mismatch("The store '" + std::string(to_string(sources[s].from)) +
+                                   "' returned a row at or before the cursor; the keyset query must select rows "
+                                   "strictly after its key.");
+            }
+            if (all.size() > first_here && !in_order(all.back(), c))
                 order_mismatch("The store '" + std::string(to_string(sources[s].from)) +
                                "' returned rows out of (created_at, id) order; order by both columns in the list's "
                                "direction with a bytewise collation for text (COLLATE \"C\" on PostgreSQL).");
-            previous = k;
-            if (std::binary_search(taken.begin(), taken.end(), k.id, id_less)) continue;  // the new store wins
-            all.push_back(candidate{std::move(k), s, std::move(r)});
+            if (std::binary_search(taken.begin(), taken.end(), c.id, id_less)) continue;  // the new store wins
+            all.push_back(c);
         }
-        for (std::size_t i = first_here; i < all.size(); ++i) taken.push_back(all[i].k.id);
-        std::sort(taken.begin(), taken.end(), id_less);
+        // Each source's run is already in list order: merge it into what came before.
+        std::inplace_merge(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(first_here), all.end(), in_order);
+        if (s + 1 < sources.size()) {
+            for (const candidate& c : all)
+                if (c.source == s) taken.push_back(c.id);
+            std::sort(taken.begin(), taken.end(), id_less);
+        }
     }
-    std::stable_sort(all.begin(), all.end(),
-                     [&](const candidate& a, const candidate& b) { return sign * compare(a.k, b.k) < 0; });
     page out;
     const auto limit = static_cast<std::size_t>(request.limit);
     out.has_more = all.size() > limit;
     if (all.size() > limit) all.resize(limit);
+    if (!all.empty()) out.last = key{*all.back().created_at, *all.back().id};
+    if (out.has_more) out.next_cursor = encode_cursor(*out.last);
     out.rows.reserve(all.size());
     out.from.reserve(all.size());
-    for (auto& c : all) {
+    for (const candidate& c : all) {
         out.from.push_back(sources[c.source].from);
-        out.rows.push_back(std::move(c.r));
+        out.rows.push_back(std::move(sources[c.source].rows[c.index]));
     }
-    if (!all.empty()) out.last = all.back().k;
-    if (out.has_more) out.next_cursor = encode_cursor(*out.last);
     return out;
 }
 
