@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <future>
 
 #include "strata/error.hpp"
 
@@ -220,9 +221,37 @@ page merge(const list_request& request, std::vector<store_rows> sources) {
 page list(const topology& t, const list_request& request, const keyset_builder& build, read_consistency c) {
     check_request(request);
     if (!build) throw error(std::string(codes::invalid_argument), "A list needs a keyset plan builder.");
+    const auto stores = t.list_stores(c);
     std::vector<store_rows> sources;
-    for (const auto& source : t.list_stores(c))
-        sources.push_back(store_rows{source.from, source.where->read(build(request.after, request.limit + 1)).all()});
+    sources.reserve(stores.size());
+    // Plans are built on the caller's thread, in store order.
+    std::vector<plan> plans;
+    for (std::size_t i = 0; i < stores.size(); ++i) plans.push_back(build(request.after, request.limit + 1));
+    if (request.concurrent && stores.size() > 1) {
+        std::vector<std::future<std::vector<row>>> others;
+        for (std::size_t i = 1; i < stores.size(); ++i)
+            others.push_back(std::async(
+                std::launch::async, [&stores, &plans, i] { return stores[i].where->read(std::move(plans[i])).all(); }));
+        std::exception_ptr failure;
+        std::vector<row> first;
+        try {
+            first = stores[0].where->read(std::move(plans[0])).all();
+        } catch (...) {
+            failure = std::current_exception();
+        }
+        sources.push_back(store_rows{stores[0].from, std::move(first)});
+        for (std::size_t i = 1; i < stores.size(); ++i) {
+            try {
+                sources.push_back(store_rows{stores[i].from, others[i - 1].get()});  // always waited for
+            } catch (...) {
+                if (!failure) failure = std::current_exception();
+            }
+        }
+        if (failure) std::rethrow_exception(failure);
+    } else {
+        for (std::size_t i = 0; i < stores.size(); ++i)
+            sources.push_back(store_rows{stores[i].from, stores[i].where->read(std::move(plans[i])).all()});
+    }
     return merge(request, std::move(sources));
 }
 

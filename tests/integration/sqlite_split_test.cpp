@@ -240,3 +240,26 @@ TEST_F(SqliteSplit, ListsAndTheEmptyStateProbeAskBothStores) {
     EXPECT_EQ(p2.rows[0].get<std::string>("body"), "new-late");
     EXPECT_FALSE(p2.has_more);
 }
+
+TEST_F(SqliteSplit, AConcurrentListWaitsForEveryStoreAndReportsAFailure) {
+    auto t = split::topology::boot(config());
+    const std::int64_t a = ids.mint();
+    (void)t.write_unit(std::vector<std::int64_t>{a}, {insert_message(a, 10, "new")});
+    (void)t.write_unit(std::vector<std::int64_t>{old_id}, {insert_message(old_id, 5, "old")});
+    auto build = [](const std::optional<split::key>&, std::int64_t limit) {
+        return strata::sql("SELECT id, created_at, body FROM messages ORDER BY created_at DESC, id DESC LIMIT ?",
+                           limit);
+    };
+    split::list_request req{.order = split::direction::newest_first, .limit = 10};
+    req.concurrent = true;
+    auto p = split::list(t, req, build);
+    ASSERT_EQ(p.rows.size(), 2u);
+    EXPECT_EQ(p.rows[0].get<std::string>("body"), "new");
+    EXPECT_EQ(p.rows[1].get<std::string>("body"), "old");
+    // A failing store (here: the replica, asked on another thread) fails the list.
+    replica.probe->forbidden = true;
+    EXPECT_THROW((void)split::list(t, req, build), std::logic_error);
+    replica.probe->forbidden = false;
+    fresh.probe->forbidden = true;  // the store asked on the calling thread
+    EXPECT_THROW((void)split::list(t, req, build), std::logic_error);
+}

@@ -50,6 +50,10 @@ struct list_request {
     std::optional<key> after{};  // the page starts strictly after this key
     std::string created_at_column = "created_at";
     std::string id_column = "id";
+    // Ask the stores at the same time (one thread per extra store): a page then costs the
+    // slower store's round trip instead of the sum. Worth it for networked databases; for
+    // SQLite files the thread costs more than it saves.
+    bool concurrent = false;
 };
 
 struct page {
