@@ -15,6 +15,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -96,7 +97,7 @@ private:
     static consteval std::size_t index_of() {
         static_assert((std::size_t{0} + ... + (std::is_same_v<U, Us> ? 1U : 0U)) == 1,
                       "get<U>(): U is not included, or included twice (use std::get<I>(related))");
-        constexpr bool same[] = {std::is_same_v<U, Us>...};
+        constexpr std::array<bool, sizeof...(Us)> same{std::is_same_v<U, Us>...};
         std::size_t i = 0;
         while (!same[i]) ++i;
         return i;
