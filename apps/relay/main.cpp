@@ -3,7 +3,6 @@
 // SIGINT/SIGTERM: stop accepting, finish in-flight requests, close the database.
 #include <pthread.h>
 #include <signal.h>
-
 #include <spdlog/spdlog.h>
 
 #include <strata/error.hpp>

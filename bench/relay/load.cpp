@@ -1,16 +1,12 @@
 #include "load.hpp"
 
-// Boost 1.74's asio/awaitable.hpp uses std::exchange without including <utility>.
-#include <utility>
-
-#include <boost/asio.hpp>
-#include <boost/beast.hpp>
-
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <mutex>
 #include <thread>
+
+#include "http/beast.hpp"
 
 namespace relay::bench {
 namespace beast = boost::beast;
@@ -43,8 +39,10 @@ load_result run_load(unsigned threads, std::chrono::milliseconds duration,
                 const auto t0 = std::chrono::steady_clock::now();
                 const bool ok = ops[i]();
                 const auto t1 = std::chrono::steady_clock::now();
-                if (ok) mine.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-                else ++failed;
+                if (ok)
+                    mine.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+                else
+                    ++failed;
             }
             std::lock_guard lock(merge);
             out.operations += mine.size();

@@ -9,13 +9,13 @@
 //             (adds auth, HTTP, JSON, the worker hand-off and WebSocket fan-out).
 // Each sender posts to a 10-member channel, so every send writes 9 deliveries.
 //   relay_bench [--db URL] [--clients 16] [--seconds 5] [--rounds 3]
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <unistd.h>
 
 #include "app/app.hpp"
 #include "engine/clock.hpp"
@@ -87,10 +87,11 @@ int main(int argc, char** argv) {
     };
     const auto duration = std::chrono::milliseconds(seconds * 1000);
 
-    std::printf("relay_bench: %s, %u clients, %u-member channel, %u s x %u rounds\n",
-                server.db().description().c_str(), clients, members, seconds, rounds);
-    std::printf("| round | ceiling sends/s | engine sends/s | http sends/s | http p50 ms | http p99 ms | "
-                "ceiling p50 ms | http / ceiling |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    std::printf("relay_bench: %s, %u clients, %u-member channel, %u s x %u rounds\n", server.db().description().c_str(),
+                clients, members, seconds, rounds);
+    std::printf(
+        "| round | ceiling sends/s | engine sends/s | http sends/s | http p50 ms | http p99 ms | "
+        "ceiling p50 ms | http / ceiling |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
     std::vector<double> ceiling_rates, engine_rates, http_rates, ratios, p50s, p99s;
     for (unsigned round = 1; round <= rounds; ++round) {
         // Odd rounds measure ceiling, engine, http; even rounds the reverse, so a drift in
@@ -102,7 +103,7 @@ int main(int argc, char** argv) {
                     const member& m = team[i % members];
                     relay::detail::send_spec spec;
                     spec.message = {ids.next(), m.who.workspace_id, channel_id, m.who.agent_id, std::nullopt, "load",
-                                    {}, std::nullopt, {}, relay::now_ms()};
+                                    {},         std::nullopt,       {},         relay::now_ms()};
                     spec.recipients = {relay::detail::audience::kind::channel_members, channel_id, {}, 0};
                     spec.log_kind = "channel";
                     spec.log_id = ids.next();
@@ -146,9 +147,9 @@ int main(int argc, char** argv) {
                     engine.per_second(), http.per_second(), http.percentile(50), http.percentile(99),
                     ceiling.percentile(50), ratio);
         if (ceiling.failures + engine.failures + http.failures > 0)
-            std::printf("  failures: ceiling %llu, engine %llu, http %llu\n",
-                        static_cast<unsigned long long>(ceiling.failures),
-                        static_cast<unsigned long long>(engine.failures), static_cast<unsigned long long>(http.failures));
+            std::printf(
+                "  failures: ceiling %llu, engine %llu, http %llu\n", static_cast<unsigned long long>(ceiling.failures),
+                static_cast<unsigned long long>(engine.failures), static_cast<unsigned long long>(http.failures));
         ceiling_rates.push_back(ceiling.per_second());
         engine_rates.push_back(engine.per_second());
         http_rates.push_back(http.per_second());

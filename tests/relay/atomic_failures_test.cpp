@@ -16,11 +16,16 @@ const write_path all_paths[] = {write_path::channel_send, write_path::dm_send, w
 
 std::string name_of(write_path p) {
     switch (p) {
-        case write_path::channel_send: return "channel send";
-        case write_path::dm_send: return "DM send";
-        case write_path::group_send: return "group DM send";
-        case write_path::thread_reply: return "thread reply";
-        case write_path::mark_read: return "mark read";
+        case write_path::channel_send:
+            return "channel send";
+        case write_path::dm_send:
+            return "DM send";
+        case write_path::group_send:
+            return "group DM send";
+        case write_path::thread_reply:
+            return "thread reply";
+        case write_path::mark_read:
+            return "mark read";
     }
     return "?";
 }
@@ -34,7 +39,8 @@ protected:
         (void)make_agent(ws_, "carol");
         file_ = http().post_raw("/v1/files?filename=a.txt", "A", alice_.token).data()["id"];
         ASSERT_EQ(http().post("/v1/dm", {{"to", "bob"}, {"text", "open"}}, alice_.token).status, 201u);
-        group_ = http().post("/v1/dm/group", {{"participants", {"bob", "carol"}}}, alice_.token).data()["conversation_id"];
+        group_ =
+            http().post("/v1/dm/group", {{"participants", {"bob", "carol"}}}, alice_.token).data()["conversation_id"];
         root_ = send(alice_, "general", "root")["id"];
     }
 
@@ -56,7 +62,8 @@ protected:
                                    alice_.token);
             case write_path::thread_reply:
                 return http().post("/v1/messages/" + root_ + "/replies", {{"text", "r"}}, bob_.token);
-            case write_path::mark_read: return http().post("/v1/messages/" + unread_ + "/read", nullptr, bob_.token);
+            case write_path::mark_read:
+                return http().post("/v1/messages/" + unread_ + "/read", nullptr, bob_.token);
         }
         return {};
     }

@@ -1,12 +1,10 @@
 // Bad input gets the right 4xx with a code — never a 500, never a partial write.
+// clang-format off
+// strata's headers first: <boost/asio.hpp> brings <termios.h>, whose macros (B0, ...)
+// would rewrite identifiers in strata/builder/type_list.hpp.
 #include "support/relay_fixture.hpp"
-
-// After strata's headers: <boost/asio.hpp> brings <termios.h>, whose macros (B0, ...)
-// would otherwise rewrite identifiers in them. Boost 1.74's asio/awaitable.hpp uses
-// std::exchange without including <utility>.
-#include <utility>
-
-#include <boost/asio.hpp>
+#include "http/beast.hpp"
+// clang-format on
 
 namespace relay::test {
 namespace {
@@ -55,19 +53,37 @@ TEST_P(bad_input, garbage_on_the_wire_gets_a_400) {
 TEST_P(bad_input, no_route_answers_500_to_nonsense) {
     const workspace_info ws = make_workspace();
     const agent_info alice = make_agent(ws, "alice");
-    const std::vector<std::pair<std::string, std::string>> routes{
-        {"POST", "/v1/workspaces"}, {"POST", "/v1/agents"}, {"POST", "/v1/agents/x/rotate-token"},
-        {"POST", "/v1/channels"}, {"POST", "/v1/channels/general/join"}, {"POST", "/v1/channels/x/leave"},
-        {"POST", "/v1/channels/general/messages"}, {"GET", "/v1/channels/general/messages?before=0"},
-        {"GET", "/v1/messages/-5"}, {"POST", "/v1/messages/9223372036854775808/replies"},
-        {"POST", "/v1/messages/1/read"}, {"GET", "/v1/messages/0/readers"}, {"POST", "/v1/dm"},
-        {"POST", "/v1/dm/group"}, {"GET", "/v1/dm/x/messages?limit=-1"}, {"POST", "/v1/dm/x/messages"},
-        {"GET", "/v1/inbox"}, {"GET", "/v1/deliveries?limit=x"}, {"POST", "/v1/deliveries/x/ack"},
-        {"POST", "/v1/files?filename="}, {"GET", "/v1/files/x"}, {"GET", "/v1/search?q=%00"},
-        {"GET", "/v1/console/logs?limit=0"}, {"GET", "/v1/channels/%ff/messages"},
-        {"POST", "/v1/channels/a%00b/join"}};
-    const std::vector<std::string> bodies{"", "null", "[]", "{\"text\":{},\"to\":[],\"name\":1,\"participants\":[1]}",
-                                          "{\"text\":\"x\",\"attachments\":[null]}", "\xff\xfe",
+    const std::vector<std::pair<std::string, std::string>> routes{{"POST", "/v1/workspaces"},
+                                                                  {"POST", "/v1/agents"},
+                                                                  {"POST", "/v1/agents/x/rotate-token"},
+                                                                  {"POST", "/v1/channels"},
+                                                                  {"POST", "/v1/channels/general/join"},
+                                                                  {"POST", "/v1/channels/x/leave"},
+                                                                  {"POST", "/v1/channels/general/messages"},
+                                                                  {"GET", "/v1/channels/general/messages?before=0"},
+                                                                  {"GET", "/v1/messages/-5"},
+                                                                  {"POST", "/v1/messages/9223372036854775808/replies"},
+                                                                  {"POST", "/v1/messages/1/read"},
+                                                                  {"GET", "/v1/messages/0/readers"},
+                                                                  {"POST", "/v1/dm"},
+                                                                  {"POST", "/v1/dm/group"},
+                                                                  {"GET", "/v1/dm/x/messages?limit=-1"},
+                                                                  {"POST", "/v1/dm/x/messages"},
+                                                                  {"GET", "/v1/inbox"},
+                                                                  {"GET", "/v1/deliveries?limit=x"},
+                                                                  {"POST", "/v1/deliveries/x/ack"},
+                                                                  {"POST", "/v1/files?filename="},
+                                                                  {"GET", "/v1/files/x"},
+                                                                  {"GET", "/v1/search?q=%00"},
+                                                                  {"GET", "/v1/console/logs?limit=0"},
+                                                                  {"GET", "/v1/channels/%ff/messages"},
+                                                                  {"POST", "/v1/channels/a%00b/join"}};
+    const std::vector<std::string> bodies{"",
+                                          "null",
+                                          "[]",
+                                          "{\"text\":{},\"to\":[],\"name\":1,\"participants\":[1]}",
+                                          "{\"text\":\"x\",\"attachments\":[null]}",
+                                          "\xff\xfe",
                                           "{\"text\":\"a\\u0000b\",\"name\":\"\\u0000\",\"to\":\"x\"}"};
     for (const auto& token : {alice.token, ws.key}) {
         for (const auto& [method, path] : routes) {

@@ -72,11 +72,11 @@ TEST_P(channels, join_and_leave_are_idempotent) {
 TEST_P(channels, unknown_channels_are_404) {
     const workspace_info ws = make_workspace();
     const agent_info alice = make_agent(ws, "alice");
-    for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
-             {"POST", "/v1/channels/nope/join"},
-             {"POST", "/v1/channels/nope/leave"},
-             {"GET", "/v1/channels/nope/members"},
-             {"GET", "/v1/channels/nope/messages"}}) {
+    for (const auto& [method, path] :
+         std::vector<std::pair<std::string, std::string>>{{"POST", "/v1/channels/nope/join"},
+                                                          {"POST", "/v1/channels/nope/leave"},
+                                                          {"GET", "/v1/channels/nope/members"},
+                                                          {"GET", "/v1/channels/nope/messages"}}) {
         const response r = http().request(method, path, method == "POST" ? "{}" : "", bearer(alice.token));
         EXPECT_EQ(r.status, 404u) << path;
         EXPECT_EQ(r.error_code(), "channel_not_found") << path;

@@ -41,8 +41,10 @@ TEST_P(concurrency, thirty_two_concurrent_senders) {
     EXPECT_EQ(scalar("SELECT COUNT(*) FROM deliveries d JOIN messages m ON m.id = d.message_id "
                      "WHERE m.channel_id = (SELECT id FROM channels WHERE name = 'general')"),
               channel_messages * (senders - 1));
-    EXPECT_EQ(scalar("SELECT COUNT(*) FROM deliveries d JOIN messages m ON m.id = d.message_id WHERE d.agent_id = m.agent_id"),
-              0);
+    EXPECT_EQ(
+        scalar(
+            "SELECT COUNT(*) FROM deliveries d JOIN messages m ON m.id = d.message_id WHERE d.agent_id = m.agent_id"),
+        0);
     EXPECT_EQ(scalar("SELECT COUNT(*) FROM (SELECT message_id FROM deliveries GROUP BY message_id "
                      "HAVING COUNT(*) <> COUNT(DISTINCT agent_id)) x"),
               0);

@@ -80,7 +80,8 @@ TEST_P(files, messages_attach_uploaded_files_of_the_workspace) {
     const agent_info mallory = make_agent(other, "mallory");
     const std::string theirs = http().post_raw("/v1/files?filename=m.txt", "M", mallory.token).data()["id"];
     for (const json& bad : {json::array({theirs}), json::array({"123"}), json::array({"x"}), json::array({a, a})}) {
-        const response r = http().post("/v1/channels/general/messages", {{"text", "x"}, {"attachments", bad}}, alice.token);
+        const response r =
+            http().post("/v1/channels/general/messages", {{"text", "x"}, {"attachments", bad}}, alice.token);
         EXPECT_EQ(r.status, 400u) << bad.dump();
         EXPECT_EQ(r.error_code(), "invalid_attachments") << bad.dump();
     }

@@ -8,7 +8,9 @@ namespace {
 
 RELAY_TEST_SUITE(idempotency);
 
-header_list key(const std::string& k) { return {{"Idempotency-Key", k}}; }
+header_list key(const std::string& k) {
+    return {{"Idempotency-Key", k}};
+}
 
 TEST_P(idempotency, a_replay_returns_the_stored_response_and_writes_nothing) {
     const workspace_info ws = make_workspace();
@@ -48,8 +50,9 @@ TEST_P(idempotency, keys_are_per_agent_and_per_route) {
     const response dm = http().post("/v1/dm", {{"to", "bob"}, {"text", "a"}}, alice.token, key("k"));
     EXPECT_EQ(dm.status, 201u);
     EXPECT_EQ(dm.header("idempotency-replayed"), "");
-    EXPECT_EQ(http().post("/v1/dm", {{"to", "bob"}, {"text", "a"}}, alice.token, key("k")).header("idempotency-replayed"),
-              "true");
+    EXPECT_EQ(
+        http().post("/v1/dm", {{"to", "bob"}, {"text", "a"}}, alice.token, key("k")).header("idempotency-replayed"),
+        "true");
     EXPECT_EQ(scalar("SELECT COUNT(*) FROM messages"), 3);
 }
 
@@ -59,7 +62,8 @@ TEST_P(idempotency, replies_and_conversation_posts_are_covered) {
     (void)make_agent(ws, "bob");
     const std::string root = send(alice, "general", "root")["id"];
     for (int i = 0; i < 2; ++i)
-        EXPECT_EQ(http().post("/v1/messages/" + root + "/replies", {{"text", "r"}}, alice.token, key("r")).status, 201u);
+        EXPECT_EQ(http().post("/v1/messages/" + root + "/replies", {{"text", "r"}}, alice.token, key("r")).status,
+                  201u);
     const std::string group =
         http().post("/v1/dm/group", {{"participants", {"bob"}}}, alice.token).data()["conversation_id"];
     for (int i = 0; i < 2; ++i)

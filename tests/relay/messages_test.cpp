@@ -29,7 +29,8 @@ TEST_P(messages, sending_returns_the_message_and_queues_one_delivery_per_other_m
     EXPECT_EQ(scalar("SELECT COUNT(*) FROM deliveries WHERE message_id = " + id + " AND agent_id = " + alice.id), 0);
     EXPECT_EQ(scalar("SELECT COUNT(*) FROM deliveries WHERE agent_id = " + bob.id + " AND reason = 'mention'"), 1);
     EXPECT_EQ(scalar("SELECT COUNT(*) FROM deliveries WHERE agent_id = " + carol.id + " AND reason = 'message'"), 1);
-    EXPECT_EQ(scalar("SELECT COUNT(*) FROM message_logs WHERE message_id = " + id + " AND delivery_kind = 'channel'"), 1);
+    EXPECT_EQ(scalar("SELECT COUNT(*) FROM message_logs WHERE message_id = " + id + " AND delivery_kind = 'channel'"),
+              1);
 }
 
 TEST_P(messages, text_must_be_a_non_empty_string) {
@@ -50,8 +51,9 @@ TEST_P(messages, history_is_newest_first_top_level_only_with_counts) {
     const agent_info bob = make_agent(ws, "bob");
     const json first = send(alice, "general", "one");
     const json second = send(alice, "general", "two");
-    ASSERT_EQ(http().post("/v1/messages/" + first["id"].get<std::string>() + "/replies", {{"text", "re"}}, bob.token).status,
-              201u);
+    ASSERT_EQ(
+        http().post("/v1/messages/" + first["id"].get<std::string>() + "/replies", {{"text", "re"}}, bob.token).status,
+        201u);
     ASSERT_EQ(http().post("/v1/messages/" + first["id"].get<std::string>() + "/read", nullptr, bob.token).status, 200u);
     const response r = http().get("/v1/channels/general/messages", bob.token);
     ASSERT_EQ(r.status, 200u) << r.body;
@@ -112,7 +114,8 @@ TEST_P(messages, a_message_reads_back_by_id_for_those_who_can_see_it) {
     ASSERT_EQ(mine.status, 200u);
     EXPECT_EQ(mine.data()["text"], "hidden");
     EXPECT_EQ(mine.data()["reply_count"], 0);
-    for (const std::string& path : {"/v1/messages/" + id, std::string("/v1/messages/123"), std::string("/v1/messages/abc")}) {
+    for (const std::string& path :
+         {"/v1/messages/" + id, std::string("/v1/messages/123"), std::string("/v1/messages/abc")}) {
         const response r = http().get(path, bob.token);
         EXPECT_EQ(r.status, 404u) << path;
         EXPECT_EQ(r.error_code(), "message_not_found") << path;

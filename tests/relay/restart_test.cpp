@@ -78,7 +78,8 @@ TEST_P(restart, stopping_finishes_in_flight_requests) {
 TEST_P(restart, a_database_with_another_schema_is_refused) {
     const workspace_info ws = make_workspace();
     // As if an older relay had written the database: its recorded contract differs.
-    db().execute(strata::sql("UPDATE strata_contract SET contract = REPLACE(contract, 'idempotency_keys', 'idempotency_log')"))
+    db().execute(strata::sql(
+                     "UPDATE strata_contract SET contract = REPLACE(contract, 'idempotency_keys', 'idempotency_log')"))
         .drain();
     stop_relay();
     try {

@@ -65,7 +65,7 @@ TEST_P(secrets, no_key_token_or_password_reaches_a_log_line_or_another_response)
     seen.push_back(http().get("/metrics"));
     seen.push_back(http().get("/healthz"));
     seen.push_back(http().get("/v1/agents", "rk_live_" + std::string(32, 'f')));  // a wrong key is not echoed
-    seen.push_back(http().post("/v1/agents", {{"name", "alice"}}, ws.key));        // an error response
+    seen.push_back(http().post("/v1/agents", {{"name", "alice"}}, ws.key));       // an error response
     EXPECT_EQ(ws_client::upgrade_status(port(), "/v1/ws?token=" + alice.token.substr(0, 20)), 401u);
 
     const std::string log = logs.text();
@@ -81,9 +81,10 @@ TEST_P(secrets, no_key_token_or_password_reaches_a_log_line_or_another_response)
     }
     for (const std::string table : {"workspaces", "agents"}) {
         for (const auto& secret : known) {
-            const std::string found = "SELECT COUNT(*) FROM " + table + " WHERE " +
-                                      (table == "agents" ? "token_hash = '" + secret + "' OR previous_token_hash = '" + secret + "'"
-                                                         : "api_key_hash = '" + secret + "'");
+            const std::string found =
+                "SELECT COUNT(*) FROM " + table + " WHERE " +
+                (table == "agents" ? "token_hash = '" + secret + "' OR previous_token_hash = '" + secret + "'"
+                                   : "api_key_hash = '" + secret + "'");
             EXPECT_EQ(scalar(found), 0);
         }
     }

@@ -22,12 +22,14 @@ TEST_P(system, metrics_count_requests_and_atomic_write_modes) {
     ASSERT_EQ(r.status, 200u);
     EXPECT_EQ(r.header("content-type").rfind("text/plain", 0), 0u);
     const std::string& m = r.body;
-    EXPECT_NE(m.find("relay_http_requests_total{method=\"POST\",route=\"/v1/channels/:name/messages\",status=\"201\"} 1"),
-              std::string::npos)
+    EXPECT_NE(
+        m.find("relay_http_requests_total{method=\"POST\",route=\"/v1/channels/:name/messages\",status=\"201\"} 1"),
+        std::string::npos)
         << m;
     EXPECT_NE(m.find("route=\"unmatched\",status=\"404\"} 1"), std::string::npos);
-    EXPECT_NE(m.find("relay_http_request_duration_seconds_bucket{method=\"POST\",route=\"/v1/workspaces\",le=\"+Inf\"} 1"),
-              std::string::npos);
+    EXPECT_NE(
+        m.find("relay_http_request_duration_seconds_bucket{method=\"POST\",route=\"/v1/workspaces\",le=\"+Inf\"} 1"),
+        std::string::npos);
     // workspace + agent + send: three units, all as transactions.
     EXPECT_NE(m.find("relay_atomic_units_total{mode=\"transaction\"} 3"), std::string::npos) << m;
     EXPECT_NE(m.find("relay_atomic_units_total{mode=\"batch\"} 0"), std::string::npos);

@@ -22,8 +22,10 @@ TEST_P(threads, a_reply_attaches_to_the_root_and_reaches_the_other_members) {
     ASSERT_EQ(nested.status, 201u);
     EXPECT_EQ(nested.data()["thread_id"], root);
 
-    EXPECT_EQ(scalar("SELECT COUNT(*) FROM deliveries WHERE message_id = " + reply_id + " AND reason = 'thread-reply'"), 2);
-    EXPECT_EQ(scalar("SELECT COUNT(*) FROM deliveries WHERE message_id = " + reply_id + " AND agent_id = " + bob.id), 0);
+    EXPECT_EQ(scalar("SELECT COUNT(*) FROM deliveries WHERE message_id = " + reply_id + " AND reason = 'thread-reply'"),
+              2);
+    EXPECT_EQ(scalar("SELECT COUNT(*) FROM deliveries WHERE message_id = " + reply_id + " AND agent_id = " + bob.id),
+              0);
     EXPECT_EQ(scalar("SELECT COUNT(*) FROM message_logs"), 1);  // replies are not logged
 
     const response thread = http().get("/v1/messages/" + reply_id + "/replies", alice.token);

@@ -40,7 +40,7 @@ TEST_P(websocket, a_channel_message_reaches_members_after_the_commit) {
     EXPECT_EQ((*accepted)["data"]["seq"], 1);
 
     EXPECT_EQ(types(a.drain()), std::vector<std::string>{"message.created"});  // no delivery of its own
-    EXPECT_TRUE(c.drain().empty());  // not a member of #team
+    EXPECT_TRUE(c.drain().empty());                                            // not a member of #team
 }
 
 TEST_P(websocket, seq_counts_each_agents_events) {

@@ -17,7 +17,9 @@ namespace relay {
 app::app(config settings, database_options db_options)
     : settings_(std::move(settings)), db_options_(std::move(db_options)) {}
 
-app::~app() { stop(); }
+app::~app() {
+    stop();
+}
 
 void app::start() {
     db_options_.pool_size = settings_.db_pool_size;
@@ -41,7 +43,8 @@ void app::start() {
         }
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         // Methods are client-chosen tokens: only the known ones become metric labels.
-        static const std::array<std::string_view, 7> methods{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"};
+        static const std::array<std::string_view, 7> methods{"GET",    "POST", "PUT",    "PATCH",
+                                                             "DELETE", "HEAD", "OPTIONS"};
         const bool known = std::find(methods.begin(), methods.end(), r.method) != methods.end();
         metrics_.observe(known ? r.method : "OTHER", route, rep.status, seconds);
         // The path names channels and ids, never a credential; the query string (which
@@ -55,18 +58,18 @@ void app::start() {
         return p;
     };
     const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
-    http::server_options options{settings_.listen_host,
-                                 settings_.listen_port,
-                                 settings_.io_threads,
-                                 settings_.worker_threads != 0 ? settings_.worker_threads : std::max(8u, 4 * hw),
-                                 settings_.max_body_bytes,
-                                 settings_.max_file_bytes};
+    http::server_options options{
+        settings_.listen_host,    settings_.listen_port,
+        settings_.io_threads,     settings_.worker_threads != 0 ? settings_.worker_threads : std::max(8u, 4 * hw),
+        settings_.max_body_bytes, settings_.max_file_bytes};
     server_ = std::make_unique<http::server>(options, std::move(handlers), hub_);
     server_->start();
     spdlog::info("relay listening on http://{}:{}", settings_.listen_host, server_->port());
 }
 
-std::uint16_t app::port() const { return server_ ? server_->port() : 0; }
+std::uint16_t app::port() const {
+    return server_ ? server_->port() : 0;
+}
 
 void app::stop() {
     if (server_) {

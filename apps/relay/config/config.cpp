@@ -1,7 +1,6 @@
 #include "config/config.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <charconv>
 #include <thread>
 

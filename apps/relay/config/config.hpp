@@ -14,11 +14,11 @@ struct config {
     std::uint16_t listen_port = 8787;  // 0 = an ephemeral port (tests)
     std::string files_dir = "./data/files";
     std::string log_level = "info";
-    std::size_t max_body_bytes = 1024 * 1024;        // JSON request bodies
-    std::size_t max_file_bytes = 10 * 1024 * 1024;   // POST /v1/files
-    unsigned io_threads = 2;                          // network threads
-    unsigned worker_threads = 0;                      // request handlers; 0 = auto
-    std::size_t db_pool_size = 16;                    // PostgreSQL connections
+    std::size_t max_body_bytes = 1024 * 1024;       // JSON request bodies
+    std::size_t max_file_bytes = 10 * 1024 * 1024;  // POST /v1/files
+    unsigned io_threads = 2;                        // network threads
+    unsigned worker_threads = 0;                    // request handlers; 0 = auto
+    std::size_t db_pool_size = 16;                  // PostgreSQL connections
     // Off: a connection with neither transactions nor an atomic batch refuses every
     // multi-statement write (ATOMIC.CAPABILITY_REQUIRED). On only in tests that document
     // what a sequential, non-atomic unit leaves behind when it fails midway.

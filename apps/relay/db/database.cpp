@@ -1,15 +1,18 @@
 #include "db/database.hpp"
 
 #include <filesystem>
-
 #include <strata/sqlite.hpp>
 
 namespace relay {
 
-std::string_view to_string(dialect d) noexcept { return d == dialect::sqlite ? "sqlite" : "postgres"; }
+std::string_view to_string(dialect d) noexcept {
+    return d == dialect::sqlite ? "sqlite" : "postgres";
+}
 
 namespace {
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool starts_with(std::string_view s, std::string_view p) {
+    return s.substr(0, p.size()) == p;
+}
 
 strata::stack wrapped(strata::stack s, const database_options& o) {
     return o.wrap_stack ? o.wrap_stack(std::move(s)) : s;
@@ -25,8 +28,8 @@ std::unique_ptr<database> database::open(const std::string& url, const database_
         auto pool = strata::postgres::make_pool(binding);  // fails here on bad credentials
         auto rt = strata::instantiate(wrapped(strata::postgres::make_stack({telemetry}), options));
         rt.connect(strata::postgres::pool_binding{pool});
-        return std::unique_ptr<database>(new database(std::move(rt), dialect::postgres, telemetry,
-                                                      strata::redact_to_string(url), pool));
+        return std::unique_ptr<database>(
+            new database(std::move(rt), dialect::postgres, telemetry, strata::redact_to_string(url), pool));
     }
     strata::binding parsed = strata::sqlite::parse_url(url);  // DRIVER.BINDING_INVALID for anything else
     auto rt = strata::instantiate(wrapped(strata::sqlite::make_stack({telemetry}), options));
@@ -50,7 +53,9 @@ database::database(strata::runtime rt, dialect d, std::shared_ptr<strata::teleme
       description_(std::move(description)),
       pool_(std::move(pool)) {}
 
-database::~database() { close(); }
+database::~database() {
+    close();
+}
 
 void database::close() {
     runtime_.close();

@@ -5,10 +5,9 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <string>
-
 #include <strata/postgres.hpp>
 #include <strata/strata.hpp>
+#include <string>
 
 namespace relay {
 

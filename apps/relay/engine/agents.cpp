@@ -69,8 +69,8 @@ write_result engine::rotate_token(const principal& p, const std::string& name) {
     if (rows.empty()) fail(404, "agent_not_found", "No agent named '" + name + "' in this workspace.");
     const strata::row& r = rows.front();
     return {200,
-            {{"agent", agent_json(r.get<std::int64_t>(0), r.get<std::string>(1), r.get<std::string>(2),
-                                  r.get<std::int64_t>(3))},
+            {{"agent",
+              agent_json(r.get<std::int64_t>(0), r.get<std::string>(1), r.get<std::string>(2), r.get<std::int64_t>(3))},
              {"token", token},
              {"previous_token_expires_at", iso8601(grace_until)}},
             {}};
@@ -81,8 +81,8 @@ json engine::list_agents(const principal& p) const {
         "SELECT id, name, type, created_at FROM agents WHERE workspace_id = ? ORDER BY name");
     json agents = json::array();
     for (const strata::row& r : db_.execute(q.bind(p.workspace_id)))
-        agents.push_back(agent_json(r.get<std::int64_t>(0), r.get<std::string>(1), r.get<std::string>(2),
-                                    r.get<std::int64_t>(3)));
+        agents.push_back(
+            agent_json(r.get<std::int64_t>(0), r.get<std::string>(1), r.get<std::string>(2), r.get<std::int64_t>(3)));
     return {{"agents", agents}};
 }
 

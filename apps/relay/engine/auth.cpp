@@ -24,10 +24,10 @@ std::optional<principal> engine::authenticate(std::string_view token) const {
         return principal{principal::kind::workspace, *id, 0, {}};
     }
     if (well_formed(token, agent_token_prefix)) {
-        static const strata::sql_template by_token(
-            "SELECT id, workspace_id, name FROM agents WHERE token_hash = ?");
+        static const strata::sql_template by_token("SELECT id, workspace_id, name FROM agents WHERE token_hash = ?");
         static const strata::sql_template by_previous(
-            "SELECT id, workspace_id, name FROM agents WHERE previous_token_hash = ? AND previous_token_expires_at > ?");
+            "SELECT id, workspace_id, name FROM agents WHERE previous_token_hash = ? AND previous_token_expires_at > "
+            "?");
         const std::string hash = sha256_hex(token);
         auto r = db_.execute(by_token.bind(hash)).first();
         if (!r) r = db_.execute(by_previous.bind(hash, now_ms())).first();

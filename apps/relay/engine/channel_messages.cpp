@@ -21,15 +21,16 @@ write_result engine::send_channel_message(const principal& p, const std::string&
 
     // Then the unit.
     detail::send_spec spec;
-    spec.message = {ids_.next(), p.workspace_id, ch.id, p.agent_id, std::nullopt, in.text,
-                    detail::parse_mentions(in.text), in.metadata, files.ids, now_ms()};
+    spec.message = {
+        ids_.next(), p.workspace_id, ch.id,   p.agent_id, std::nullopt, in.text, detail::parse_mentions(in.text),
+        in.metadata, files.ids,      now_ms()};
     spec.recipients = {detail::audience::kind::channel_members, ch.id, {}, 0};
     spec.reason = "message";
     spec.log_kind = "channel";
     spec.log_id = ids_.next();
     const json message = detail::new_message_json(spec.message, p.agent_name, ch.name, std::nullopt, files.files);
-    const auto deliveries = detail::execute_send([this](const auto& plans) { return run_unit(plans); }, queries_, spec, idem,
-                                                 201, message);
+    const auto deliveries =
+        detail::execute_send([this](const auto& plans) { return run_unit(plans); }, queries_, spec, idem, 201, message);
 
     // Committed: the events.
     write_result out{201, message, {}};

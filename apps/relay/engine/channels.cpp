@@ -39,7 +39,8 @@ write_result engine::create_channel(const principal& p, const std::string& name,
         (void)run_unit({insert_channel.bind(id, p.workspace_id, name, topic, p.agent_id, now),
                         insert_owner.bind(id, p.agent_id, now)});
     } catch (const strata::error& e) {
-        if (detail::is_unique_violation(e)) fail(409, "channel_exists", "A channel named '" + name + "' already exists.");
+        if (detail::is_unique_violation(e))
+            fail(409, "channel_exists", "A channel named '" + name + "' already exists.");
         throw;
     }
     return {201,

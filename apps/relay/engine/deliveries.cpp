@@ -30,12 +30,15 @@ const std::string delivery_columns =
 json engine::list_deliveries(const principal& p, const std::string& status, int limit) {
     detail::require_agent_caller(p);
     std::string where;
-    if (status.empty()) where = " AND d.status IN ('queued', 'delivered')";
-    else if (status == "queued" || status == "delivered" || status == "acked") where = " AND d.status = '" + status + "'";
-    else if (status != "all") fail(400, "invalid_request", "status must be queued, delivered, acked or all.");
-    const std::string text = "SELECT " + delivery_columns + ", " + detail::message_columns(false) +
-                             detail::message_joins() + " JOIN deliveries d ON d.message_id = m.id WHERE d.agent_id = ?" +
-                             where + " ORDER BY d.seq ASC LIMIT ?";
+    if (status.empty())
+        where = " AND d.status IN ('queued', 'delivered')";
+    else if (status == "queued" || status == "delivered" || status == "acked")
+        where = " AND d.status = '" + status + "'";
+    else if (status != "all")
+        fail(400, "invalid_request", "status must be queued, delivered, acked or all.");
+    const std::string text =
+        "SELECT " + delivery_columns + ", " + detail::message_columns(false) + detail::message_joins() +
+        " JOIN deliveries d ON d.message_id = m.id WHERE d.agent_id = ?" + where + " ORDER BY d.seq ASC LIMIT ?";
     std::vector<json> deliveries;
     std::vector<json> messages;
     std::vector<strata::value> handed_out;
@@ -78,8 +81,8 @@ write_result engine::ack_delivery(const principal& p, const std::string& deliver
     static const strata::sql_template ack(
         "UPDATE deliveries SET status = 'acked', acked_at = ?, updated_at = ? "
         "WHERE id = ? AND agent_id = ? AND status IN ('queued', 'delivered')");
-    static const strata::sql_template read(
-        "SELECT " + delivery_columns + " FROM deliveries d WHERE d.id = ? AND d.agent_id = ?");
+    static const strata::sql_template read("SELECT " + delivery_columns +
+                                           " FROM deliveries d WHERE d.id = ? AND d.agent_id = ?");
     const std::int64_t now = now_ms();
     db_.execute(ack.bind(now, now, delivery_id, p.agent_id)).drain();
     auto r = db_.execute(read.bind(delivery_id, p.agent_id)).first();

@@ -23,7 +23,8 @@ std::string claim(const std::string& recipients) {
 
 std::optional<strata::sql_template> lock(dialect d, const std::string& recipients) {
     if (d != dialect::postgres) return std::nullopt;
-    return strata::sql_template("SELECT id FROM agents WHERE " + recipients + " AND id <> ? ORDER BY id FOR NO KEY UPDATE");
+    return strata::sql_template("SELECT id FROM agents WHERE " + recipients +
+                                " AND id <> ? ORDER BY id FOR NO KEY UPDATE");
 }
 
 }  // namespace
@@ -42,7 +43,8 @@ std::string dialect_queries::search_messages(bool with_channel) const {
     const std::string channel_filter = with_channel ? " AND c.channel_type = 0 AND c.name = ?" : "";
     if (dialect_ == dialect::sqlite) {
         return "SELECT " + detail::message_columns(false) + detail::message_joins() +
-               " JOIN messages_fts ON messages_fts.rowid = m.id WHERE messages_fts MATCH ? AND m.workspace_id = ? AND " +
+               " JOIN messages_fts ON messages_fts.rowid = m.id WHERE messages_fts MATCH ? AND m.workspace_id = ? "
+               "AND " +
                visible_channels + channel_filter + " ORDER BY bm25(messages_fts), m.id DESC LIMIT ?";
     }
     return "WITH q AS (SELECT plainto_tsquery('simple', ?) AS query) SELECT " + detail::message_columns(false) +
@@ -64,8 +66,10 @@ std::string dialect_queries::match_text(std::string_view user_text) const {
     };
     for (char ch : user_text) {
         const auto c = static_cast<unsigned char>(ch);
-        if (std::isalnum(c) || c == '_' || c >= 0x80) word += ch;
-        else flush();
+        if (std::isalnum(c) || c == '_' || c >= 0x80)
+            word += ch;
+        else
+            flush();
     }
     flush();
     return out;

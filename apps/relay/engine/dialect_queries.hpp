@@ -4,10 +4,9 @@
 #pragma once
 
 #include <optional>
+#include <strata/sql.hpp>
 #include <string>
 #include <string_view>
-
-#include <strata/sql.hpp>
 
 #include "db/database.hpp"
 

@@ -54,23 +54,26 @@ write_result engine::send_dm(const principal& p, const std::string& to, const me
             insert_channel.bind(ids_.next(), p.workspace_id, channel_name, p.agent_id, now),
             insert_conversation.bind(conversation_id, p.workspace_id, p.workspace_id, channel_name, now),
             upsert_participant.bind(conversation_id, p.agent_id, now)};
-        if (recipient.first != p.agent_id) open.push_back(upsert_participant.bind(conversation_id, recipient.first, now));
+        if (recipient.first != p.agent_id)
+            open.push_back(upsert_participant.bind(conversation_id, recipient.first, now));
         (void)run_unit(open);
     }
     const auto conversation = detail::require_conversation(db_, p.workspace_id, conversation_id);
 
     detail::send_spec spec;
-    spec.message = {ids_.next(), p.workspace_id, conversation.channel_id, p.agent_id, std::nullopt, in.text,
-                    detail::parse_mentions(in.text), in.metadata, files.ids, now_ms()};
+    spec.message = {ids_.next(),  p.workspace_id, conversation.channel_id,         p.agent_id,
+                    std::nullopt, in.text,        detail::parse_mentions(in.text), in.metadata,
+                    files.ids,    now_ms()};
     spec.recipients = {detail::audience::kind::one_agent, 0, {}, recipient.first};
     spec.reason = "dm";
     spec.log_kind = "dm";
     spec.conversation_id = conversation_id;
     spec.log_id = ids_.next();
-    const json message = detail::new_message_json(spec.message, p.agent_name, std::nullopt, conversation_id, files.files);
+    const json message =
+        detail::new_message_json(spec.message, p.agent_name, std::nullopt, conversation_id, files.files);
     const json response{{"conversation_id", conversation_id}, {"message", message}};
-    const auto deliveries = detail::execute_send([this](const auto& plans) { return run_unit(plans); }, queries_, spec, idem,
-                                                 201, response);
+    const auto deliveries = detail::execute_send([this](const auto& plans) { return run_unit(plans); }, queries_, spec,
+                                                 idem, 201, response);
 
     write_result out{201, response, {}};
     std::vector<std::int64_t> both{p.agent_id};

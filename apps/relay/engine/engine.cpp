@@ -39,8 +39,7 @@ void require_agent_caller(const principal& p) {
 }
 
 void require_workspace_caller(const principal& p) {
-    if (p.is_agent())
-        fail(403, "workspace_key_required", "This route needs the workspace key (Bearer rk_live_...).");
+    if (p.is_agent()) fail(403, "workspace_key_required", "This route needs the workspace key (Bearer rk_live_...).");
 }
 
 }  // namespace detail

@@ -9,10 +9,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <strata/strata.hpp>
 #include <string>
 #include <vector>
-
-#include <strata/strata.hpp>
 
 #include "db/database.hpp"
 #include "engine/dialect_queries.hpp"

@@ -44,8 +44,8 @@ write_result engine::store_file(const principal& p, const std::string& filename,
     const std::int64_t now = now_ms();
     const std::optional<std::int64_t> uploader = p.is_agent() ? std::optional(p.agent_id) : std::nullopt;
     try {
-        db_.execute(insert.bind(id, p.workspace_id, uploader, filename, type,
-                                static_cast<std::int64_t>(bytes.size()), storage_key, now))
+        db_.execute(insert.bind(id, p.workspace_id, uploader, filename, type, static_cast<std::int64_t>(bytes.size()),
+                                storage_key, now))
             .drain();
     } catch (...) {
         std::error_code ec;
@@ -64,7 +64,8 @@ write_result engine::store_file(const principal& p, const std::string& filename,
 
 file_content engine::read_file(const principal& p, std::int64_t id) const {
     static const strata::sql_template q(
-        "SELECT filename, content_type, storage_key FROM files WHERE id = ? AND workspace_id = ? AND status = 'complete'");
+        "SELECT filename, content_type, storage_key FROM files WHERE id = ? AND workspace_id = ? AND status = "
+        "'complete'");
     auto r = db_.execute(q.bind(id, p.workspace_id)).first();
     if (!r) fail(404, "file_not_found", "No such file in this workspace.");
     std::ifstream in(std::filesystem::path(options_.files_dir) / r->get<std::string>(2), std::ios::binary);

@@ -15,7 +15,8 @@ write_result engine::create_group_dm(const principal& p, const std::vector<std::
     detail::require_agent_caller(p);
     if (participants.empty() || participants.size() > 50)
         fail(400, "invalid_request", "participants must name 1 to 50 agents.");
-    if (name && (name->empty() || name->size() > 128)) fail(400, "invalid_request", "name must be 1 to 128 characters.");
+    if (name && (name->empty() || name->size() > 128))
+        fail(400, "invalid_request", "name must be 1 to 128 characters.");
     auto members = detail::require_agents(db_, p.workspace_id, participants);
     std::erase_if(members, [&](const auto& m) { return m.first == p.agent_id; });
     members.insert(members.begin(), {p.agent_id, p.agent_name});
@@ -59,8 +60,9 @@ write_result engine::send_to_conversation(const principal& p, const std::string&
     const bool group = conversation.dm_type == "group";
 
     detail::send_spec spec;
-    spec.message = {ids_.next(), p.workspace_id, conversation.channel_id, p.agent_id, std::nullopt, in.text,
-                    detail::parse_mentions(in.text), in.metadata, files.ids, now_ms()};
+    spec.message = {ids_.next(),  p.workspace_id, conversation.channel_id,         p.agent_id,
+                    std::nullopt, in.text,        detail::parse_mentions(in.text), in.metadata,
+                    files.ids,    now_ms()};
     spec.recipients = {detail::audience::kind::conversation_participants, 0, conversation.id, 0};
     spec.reason = group ? "message" : "dm";
     if (!group) {
@@ -68,14 +70,15 @@ write_result engine::send_to_conversation(const principal& p, const std::string&
         spec.log_id = ids_.next();
     }
     spec.conversation_id = conversation.id;
-    const json message = detail::new_message_json(spec.message, p.agent_name, std::nullopt, conversation.id, files.files);
+    const json message =
+        detail::new_message_json(spec.message, p.agent_name, std::nullopt, conversation.id, files.files);
     const json response{{"conversation_id", conversation.id}, {"message", message}};
-    const auto deliveries = detail::execute_send([this](const auto& plans) { return run_unit(plans); }, queries_, spec, idem,
-                                                 201, response);
+    const auto deliveries = detail::execute_send([this](const auto& plans) { return run_unit(plans); }, queries_, spec,
+                                                 idem, 201, response);
 
     write_result out{201, response, {}};
-    out.events.push_back({group ? "group_dm.received" : "dm.received", response,
-                          detail::sender_and_recipients(p.agent_id, deliveries)});
+    out.events.push_back(
+        {group ? "group_dm.received" : "dm.received", response, detail::sender_and_recipients(p.agent_id, deliveries)});
     detail::add_delivery_events(out.events, deliveries, spec.message.id, std::nullopt, conversation.id);
     return out;
 }

@@ -35,7 +35,9 @@ std::int64_t id_generator::next() {
     return (ms << (worker_bits + sequence_bits)) | (worker_ << sequence_bits) | sequence_;
 }
 
-std::string id_text(std::int64_t id) { return std::to_string(id); }
+std::string id_text(std::int64_t id) {
+    return std::to_string(id);
+}
 
 std::optional<std::int64_t> parse_id(std::string_view text) {
     std::int64_t v = 0;

@@ -6,8 +6,8 @@
 
 #include <cstdint>
 #include <mutex>
-#include <string>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace relay {

@@ -27,7 +27,8 @@ json engine::inbox(const principal& p) const {
     for (const strata::row& r : db_.execute(channels.bind(p.agent_id)))
         unread_channels.push_back({{"channel", r.get<std::string>(0)}, {"unread_count", r.get<std::int64_t>(1)}});
     std::vector<json> mentioned;
-    for (const strata::row& r : db_.execute(mentions.bind(p.agent_id))) mentioned.push_back(detail::message_json(r, false));
+    for (const strata::row& r : db_.execute(mentions.bind(p.agent_id)))
+        mentioned.push_back(detail::message_json(r, false));
     detail::add_attachments(db_, mentioned);
     json unread_dms = json::array();
     for (const strata::row& r : db_.execute(conversations.bind(p.agent_id)))

@@ -127,9 +127,10 @@ conversation_ref require_conversation(const strata::runtime& db, std::int64_t wo
 
 json message_page(const strata::runtime& db, std::int64_t channel_id, const page_query& q) {
     const bool forward = q.after && !q.before;  // paging towards newer messages
-    const std::string text = "SELECT " + message_columns(true) + message_joins() +
-                             " WHERE m.channel_id = ? AND m.thread_id IS NULL AND m.id < ? AND m.id > ? ORDER BY m.id " +
-                             (forward ? "ASC" : "DESC") + " LIMIT ?";
+    const std::string text =
+        "SELECT " + message_columns(true) + message_joins() +
+        " WHERE m.channel_id = ? AND m.thread_id IS NULL AND m.id < ? AND m.id > ? ORDER BY m.id " +
+        (forward ? "ASC" : "DESC") + " LIMIT ?";
     const std::int64_t before = q.before.value_or(std::numeric_limits<std::int64_t>::max());
     const std::int64_t after = q.after.value_or(0);
     std::vector<json> messages;

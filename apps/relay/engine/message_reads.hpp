@@ -3,10 +3,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <strata/strata.hpp>
 #include <string>
 #include <vector>
-
-#include <strata/strata.hpp>
 
 #include "engine/types.hpp"
 
@@ -67,8 +66,9 @@ struct conversation_ref {
 
 // Agents of the workspace by name (all must exist: 404 agent_not_found names the first
 // missing one). Returns (id, name) in the order given, duplicates removed.
-[[nodiscard]] std::vector<std::pair<std::int64_t, std::string>> require_agents(
-    const strata::runtime& db, std::int64_t workspace_id, const std::vector<std::string>& names);
+[[nodiscard]] std::vector<std::pair<std::int64_t, std::string>> require_agents(const strata::runtime& db,
+                                                                               std::int64_t workspace_id,
+                                                                               const std::vector<std::string>& names);
 
 // Caller checks.
 void require_agent_caller(const principal& p);      // 403 agent_token_required

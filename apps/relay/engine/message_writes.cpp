@@ -66,13 +66,14 @@ void add_delivery_plans(std::vector<strata::plan>& out, const dialect_queries& q
     out.push_back(strata::sql_plan(
         "INSERT INTO deliveries(id, workspace_id, message_id, agent_id, reason, status, seq, created_at, updated_at) "
         "SELECT ? || CAST(a.id AS TEXT), ?, ?, a.id, " +
-            reason + ", 'queued', a.delivery_seq, ?, ? FROM agents a WHERE a.delivery_claim = ? "
-                     "RETURNING id, agent_id, seq, reason",
+            reason +
+            ", 'queued', a.delivery_seq, ?, ? FROM agents a WHERE a.delivery_claim = ? "
+            "RETURNING id, agent_id, seq, reason",
         std::move(params)));
 }
 
-void add_idempotency_plan(std::vector<strata::plan>& out, const idempotency_claim& c, unsigned status,
-                          const json& data, std::int64_t now) {
+void add_idempotency_plan(std::vector<strata::plan>& out, const idempotency_claim& c, unsigned status, const json& data,
+                          std::int64_t now) {
     static const strata::sql_template insert(
         "INSERT INTO idempotency_keys(workspace_id, actor_id, scope, key_hash, request_hash, status_code, response, "
         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
@@ -143,9 +144,10 @@ resolved_attachments resolve_attachments(const strata::runtime& db, std::int64_t
         out.ids.push_back(*id);
         params.emplace_back(*id);
     }
-    const std::string text = "SELECT id, filename, content_type, size_bytes FROM files WHERE workspace_id = ? AND "
-                             "status = 'complete' AND id IN (" +
-                             placeholders(out.ids.size()) + ")";
+    const std::string text =
+        "SELECT id, filename, content_type, size_bytes FROM files WHERE workspace_id = ? AND "
+        "status = 'complete' AND id IN (" +
+        placeholders(out.ids.size()) + ")";
     std::map<std::int64_t, json> found;
     for (const strata::row& r : db.execute(strata::sql_plan(text, std::move(params))))
         found[r.get<std::int64_t>(0)] = {{"id", id_text(r.get<std::int64_t>(0))},
@@ -161,8 +163,9 @@ resolved_attachments resolve_attachments(const strata::runtime& db, std::int64_t
     return out;
 }
 
-json new_message_json(const new_message& m, const std::string& agent_name, const std::optional<std::string>& channel_name,
-                      const std::optional<std::string>& conversation_id, const json& attachments) {
+json new_message_json(const new_message& m, const std::string& agent_name,
+                      const std::optional<std::string>& channel_name, const std::optional<std::string>& conversation_id,
+                      const json& attachments) {
     return {{"id", id_text(m.id)},
             {"channel", channel_name ? json(*channel_name) : json(nullptr)},
             {"conversation_id", conversation_id ? json(*conversation_id) : json(nullptr)},

@@ -6,10 +6,9 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <strata/strata.hpp>
 #include <string>
 #include <vector>
-
-#include <strata/strata.hpp>
 
 #include "engine/dialect_queries.hpp"
 #include "engine/types.hpp"
@@ -63,14 +62,14 @@ using unit_runner = std::function<strata::atomic_result(const std::vector<strata
 // claim is given), runs it, and returns the deliveries the unit created.
 [[nodiscard]] std::vector<accepted_delivery> execute_send(const unit_runner& run, const dialect_queries& queries,
                                                           const send_spec& spec,
-                                                          const std::optional<idempotency_claim>& idem,
-                                                          unsigned status, const json& response);
+                                                          const std::optional<idempotency_claim>& idem, unsigned status,
+                                                          const json& response);
 
 // The plans, exposed for tests that count a unit's statements.
 void add_message_plans(std::vector<strata::plan>& out, const new_message& m);
 void add_delivery_plans(std::vector<strata::plan>& out, const dialect_queries& queries, const send_spec& spec);
-void add_idempotency_plan(std::vector<strata::plan>& out, const idempotency_claim& c, unsigned status,
-                          const json& data, std::int64_t now);
+void add_idempotency_plan(std::vector<strata::plan>& out, const idempotency_claim& c, unsigned status, const json& data,
+                          std::int64_t now);
 
 // "@name" tokens of a text (start or after whitespace), unique, in order, at most 20.
 [[nodiscard]] std::vector<std::string> parse_mentions(std::string_view text);

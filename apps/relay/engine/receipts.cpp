@@ -41,8 +41,8 @@ write_result engine::mark_read(const principal& p, std::int64_t message_id) {
     if (place->channel_type == 0)
         plans.push_back(move_channel_cursor.bind(message_id, place->channel_id, p.agent_id, message_id));
     else
-        plans.push_back(move_conversation_cursor.bind(message_id, place->conversation_id.value_or(""), p.agent_id,
-                                                      message_id));
+        plans.push_back(
+            move_conversation_cursor.bind(message_id, place->conversation_id.value_or(""), p.agent_id, message_id));
     const auto result = run_unit(plans);
     const bool newly_read = result.results.at(0).affected_rows > 0;
 
@@ -51,7 +51,8 @@ write_result engine::mark_read(const principal& p, std::int64_t message_id) {
         static const strata::sql_template q("SELECT read_at FROM read_receipts WHERE message_id = ? AND agent_id = ?");
         read_at = db_.execute(q.bind(message_id, p.agent_id)).first_as<std::int64_t>().value_or(now);
     }
-    const json data{{"message_id", id_text(message_id)}, {"agent_id", id_text(p.agent_id)}, {"read_at", iso8601(read_at)}};
+    const json data{
+        {"message_id", id_text(message_id)}, {"agent_id", id_text(p.agent_id)}, {"read_at", iso8601(read_at)}};
     write_result out{200, data, {}};
     if (newly_read) {
         json e = data;

@@ -33,7 +33,11 @@ std::string sha256_hex(std::string_view data) {
     return hex(digest, length);
 }
 
-std::string new_workspace_key() { return std::string(workspace_key_prefix) + random_hex(16); }
-std::string new_agent_token() { return std::string(agent_token_prefix) + random_hex(16); }
+std::string new_workspace_key() {
+    return std::string(workspace_key_prefix) + random_hex(16);
+}
+std::string new_agent_token() {
+    return std::string(agent_token_prefix) + random_hex(16);
+}
 
 }  // namespace relay

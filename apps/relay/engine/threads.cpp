@@ -19,8 +19,16 @@ write_result engine::reply(const principal& p, std::int64_t parent_id, const mes
     const bool in_channel = parent->channel_type == 0;
 
     detail::send_spec spec;
-    spec.message = {ids_.next(), p.workspace_id, parent->channel_id, p.agent_id, root, in.text,
-                    detail::parse_mentions(in.text), in.metadata, {}, now_ms()};
+    spec.message = {ids_.next(),
+                    p.workspace_id,
+                    parent->channel_id,
+                    p.agent_id,
+                    root,
+                    in.text,
+                    detail::parse_mentions(in.text),
+                    in.metadata,
+                    {},
+                    now_ms()};
     spec.recipients = in_channel ? detail::audience{detail::audience::kind::channel_members, parent->channel_id, {}, 0}
                                  : detail::audience{detail::audience::kind::conversation_participants, 0,
                                                     parent->conversation_id.value_or(""), 0};
@@ -28,8 +36,8 @@ write_result engine::reply(const principal& p, std::int64_t parent_id, const mes
     const std::optional<std::string> channel_name = in_channel ? std::optional(parent->channel_name) : std::nullopt;
     const json message =
         detail::new_message_json(spec.message, p.agent_name, channel_name, parent->conversation_id, json::array());
-    const auto deliveries = detail::execute_send([this](const auto& plans) { return run_unit(plans); }, queries_, spec, idem,
-                                                 201, message);
+    const auto deliveries =
+        detail::execute_send([this](const auto& plans) { return run_unit(plans); }, queries_, spec, idem, 201, message);
 
     write_result out{201, message, {}};
     out.events.push_back({"thread.reply",

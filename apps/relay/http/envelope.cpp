@@ -3,7 +3,10 @@
 namespace relay::http {
 
 reply ok(unsigned status, const json& data) {
-    return {status, json{{"ok", true}, {"data", data}}.dump(-1, ' ', false, json::error_handler_t::replace), "application/json", {}};
+    return {status,
+            json{{"ok", true}, {"data", data}}.dump(-1, ' ', false, json::error_handler_t::replace),
+            "application/json",
+            {}};
 }
 
 reply error_reply(unsigned status, std::string_view code, std::string_view message) {

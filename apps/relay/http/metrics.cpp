@@ -55,7 +55,8 @@ std::string metrics::render(const database& db, const hub& h) const {
     out << "# HELP relay_atomic_unit_statements_total Statements run in atomic write units.\n"
            "# TYPE relay_atomic_unit_statements_total counter\n";
     for (const auto& [mode, c] : units)
-        out << "relay_atomic_unit_statements_total{mode=\"" << strata::to_string(mode) << "\"} " << c.statements << '\n';
+        out << "relay_atomic_unit_statements_total{mode=\"" << strata::to_string(mode) << "\"} " << c.statements
+            << '\n';
     const auto totals = t.totals();
     out << "# HELP relay_db_statements_total Statements executed.\n# TYPE relay_db_statements_total counter\n"
         << "relay_db_statements_total " << totals.executions << '\n'

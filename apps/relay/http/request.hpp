@@ -11,10 +11,10 @@
 namespace relay::http {
 
 struct request {
-    std::string method;                        // "GET", "POST", ...
-    std::string path;                          // without the query string
-    std::map<std::string, std::string> query;  // percent-decoded
-    std::map<std::string, std::string> params; // from the route pattern (:name)
+    std::string method;                         // "GET", "POST", ...
+    std::string path;                           // without the query string
+    std::map<std::string, std::string> query;   // percent-decoded
+    std::map<std::string, std::string> params;  // from the route pattern (:name)
     std::string body;
     std::string authorization;
     std::optional<std::string> idempotency_key;

@@ -28,9 +28,8 @@ void add_channel_routes(router& r, services& s) {
         const principal p = authenticate(s, req);
         const message_input in = message_body(parse_object(req.body), true);
         const std::string& channel = req.param("name");
-        return idempotent(s, req, p, "channel-message:" + channel, [&](const auto& claim) {
-            return s.eng.send_channel_message(p, channel, in, claim);
-        });
+        return idempotent(s, req, p, "channel-message:" + channel,
+                          [&](const auto& claim) { return s.eng.send_channel_message(p, channel, in, claim); });
     });
     r.add("GET", "/v1/channels/:name/messages", [&s](request& req) {
         const principal p = authenticate(s, req);

@@ -13,8 +13,8 @@ void add_workspace_routes(router& r, services& s) {
     r.add("POST", "/v1/agents", [&s](request& req) {
         const principal p = authenticate(s, req);
         const json body = parse_object(req.body);
-        return committed(s, s.eng.create_agent(p, required_string(body, "name"),
-                                               optional_string(body, "type").value_or("agent")));
+        return committed(
+            s, s.eng.create_agent(p, required_string(body, "name"), optional_string(body, "type").value_or("agent")));
     });
     r.add("GET", "/v1/agents", [&s](request& req) { return ok(200, s.eng.list_agents(authenticate(s, req))); });
     r.add("POST", "/v1/agents/:name/rotate-token", [&s](request& req) {

@@ -59,8 +59,9 @@ private:
         parser_->header_limit(16 * 1024);
         parser_->body_limit(std::max(srv_.options_.max_body_bytes, srv_.options_.max_file_bytes));
         stream_.expires_after(60s);
-        bhttp::async_read_header(stream_, buffer_, *parser_,
-                                 [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+        bhttp::async_read_header(
+            stream_, buffer_, *parser_,
+            [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
     }
 
     void on_header(beast::error_code ec) {
@@ -131,7 +132,8 @@ private:
         if (!split_target(req.target(), path, query) || path != "/v1/ws")
             return respond(error_reply(404, "not_found", "WebSocket connections go to /v1/ws."), req.version(), true,
                            false);
-        std::string token = query.count("token") ? query["token"] : bearer(req[bhttp::field::authorization]).value_or("");
+        std::string token =
+            query.count("token") ? query["token"] : bearer(req[bhttp::field::authorization]).value_or("");
         ++srv_.in_flight_;
         stream_.expires_never();
         auto upgrade_request = std::make_shared<bhttp::request<bhttp::string_body>>(std::move(req));
@@ -145,8 +147,9 @@ private:
             net::post(self->stream_.get_executor(), [self, who = std::move(who), upgrade_request]() mutable {
                 --self->srv_.in_flight_;
                 if (!who) {
-                    return self->respond(error_reply(401, "unauthorized", "A valid agent token is required: ?token=at_live_..."),
-                                         upgrade_request->version(), true, false);
+                    return self->respond(
+                        error_reply(401, "unauthorized", "A valid agent token is required: ?token=at_live_..."),
+                        upgrade_request->version(), true, false);
                 }
                 self->upgraded_ = true;
                 std::make_shared<ws_session>(std::move(self->stream_), self->srv_.hub_, std::move(*who))
@@ -161,7 +164,8 @@ private:
     }
 
     void respond(reply rep, unsigned version, bool close, bool drain) {
-        auto res = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(rep.status), version);
+        auto res =
+            std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(rep.status), version);
         res->set(bhttp::field::server, "relay");
         res->set(bhttp::field::content_type, rep.content_type);
         for (auto& [name, value] : rep.headers) res->set(name, value);
@@ -188,11 +192,12 @@ private:
     }
 
     void read_more() {
-        stream_.async_read_some(net::buffer(drain_buffer_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-            self->drained_ += n;
-            if (ec || self->drained_ > 256 * 1024 * 1024) return self->close_now();
-            self->read_more();
-        });
+        stream_.async_read_some(net::buffer(drain_buffer_),
+                                [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                                    self->drained_ += n;
+                                    if (ec || self->drained_ > 256 * 1024 * 1024) return self->close_now();
+                                    self->read_more();
+                                });
     }
 
     void close_now() {
@@ -221,7 +226,9 @@ server::server(server_options options, server_handlers handlers, hub& h)
       acceptor_(std::make_unique<tcp::acceptor>(net::make_strand(*ioc_))),
       workers_(std::max(1u, options_.worker_threads)) {}
 
-server::~server() { stop(); }
+server::~server() {
+    stop();
+}
 
 void server::start() {
     const tcp::endpoint endpoint{net::ip::make_address(options_.host), options_.port};

@@ -19,13 +19,8 @@
 #include <thread>
 #include <vector>
 
-// Boost 1.74's asio/awaitable.hpp uses std::exchange without including <utility>.
-#include <utility>
-
-#include <boost/asio.hpp>
-#include <boost/beast.hpp>
-
 #include "engine/types.hpp"
+#include "http/beast.hpp"
 #include "http/request.hpp"
 
 namespace relay {

@@ -5,10 +5,9 @@
 // cannot express — full-text search — is added after, per dialect, idempotently.
 #pragma once
 
-#include <vector>
-
 #include <strata/contract.hpp>
 #include <strata/strata.hpp>
+#include <vector>
 
 #include "db/database.hpp"
 

@@ -16,8 +16,9 @@ strata::plan trigger(std::string text) {
 
 std::vector<strata::plan> sqlite_search_objects() {
     std::vector<strata::plan> out;
-    out.push_back(strata::sql("CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(body, content='messages', "
-                              "content_rowid='id')"));
+    out.push_back(
+        strata::sql("CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(body, content='messages', "
+                    "content_rowid='id')"));
     out.push_back(trigger(R"(CREATE TRIGGER IF NOT EXISTS messages_fts_insert AFTER INSERT ON messages BEGIN
         INSERT INTO messages_fts(rowid, body) VALUES (new.id, new.body);
     END)"));

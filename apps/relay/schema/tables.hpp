@@ -8,11 +8,10 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <strata/schema.hpp>
 #include <string>
 #include <string_view>
 #include <tuple>
-
-#include <strata/schema.hpp>
 
 namespace relay::schema::tables {
 
@@ -51,8 +50,9 @@ struct agents {
     static constexpr column<agents, id_t> delivery_seq{"delivery_seq", {.default_sql = "0"}};
     static constexpr column<agents, opt_id> delivery_claim{"delivery_claim"};
     static constexpr column<agents, id_t> created_at{"created_at"};
-    static constexpr auto columns = std::tuple{id, workspace_id, name, type, token_hash, previous_token_hash,
-                                               previous_token_expires_at, delivery_seq, delivery_claim, created_at};
+    static constexpr auto columns = std::tuple{
+        id,           workspace_id,   name,      type, token_hash, previous_token_hash, previous_token_expires_at,
+        delivery_seq, delivery_claim, created_at};
     static constexpr std::array constraints{unique_declaration{{"workspace_id", "name"}}};
     static constexpr std::array indexes{index_declaration{"agents_previous_token", {"previous_token_hash"}},
                                         index_declaration{"agents_delivery_claim", {"delivery_claim"}}};
@@ -117,8 +117,9 @@ struct message_logs {
     static constexpr column<message_logs, id_t> attachment_count{"attachment_count"};
     static constexpr column<message_logs, id_t> mention_count{"mention_count"};
     static constexpr column<message_logs, id_t> created_at{"created_at"};
-    static constexpr auto columns = std::tuple{id,   workspace_id,     message_id,    channel_id, agent_id, conversation_id,
-                                               delivery_kind, body, attachment_count, mention_count, created_at};
+    static constexpr auto columns =
+        std::tuple{id,   workspace_id,     message_id,    channel_id, agent_id, conversation_id, delivery_kind,
+                   body, attachment_count, mention_count, created_at};
     static constexpr std::array indexes{index_declaration{"message_logs_workspace", {"workspace_id", "id"}}};
 };
 
@@ -182,7 +183,8 @@ struct dm_conversations {
     static constexpr std::string_view table_name = "dm_conversations";
     static constexpr column<dm_conversations, std::string> id{"id", {.primary_key = true}};
     static constexpr column<dm_conversations, id_t> workspace_id{"workspace_id", {.references = workspace_ref}};
-    static constexpr column<dm_conversations, id_t> channel_id{"channel_id", {.unique = true, .references = channel_ref}};
+    static constexpr column<dm_conversations, id_t> channel_id{"channel_id",
+                                                               {.unique = true, .references = channel_ref}};
     static constexpr column<dm_conversations, std::string> dm_type{"dm_type"};
     static constexpr column<dm_conversations, opt_text> name{"name"};
     static constexpr column<dm_conversations, id_t> created_at{"created_at"};

@@ -33,8 +33,8 @@ void hub::publish(const std::vector<event>& events) {
             auto it = sessions_.find(agent);
             if (it == sessions_.end()) continue;
             const auto text = std::make_shared<const std::string>(
-                json{{"type", e.type}, {"seq", ++seq_[agent]}, {"data", e.data}}.dump(
-                    -1, ' ', false, json::error_handler_t::replace));
+                json{{"type", e.type}, {"seq", ++seq_[agent]}, {"data", e.data}}.dump(-1, ' ', false,
+                                                                                      json::error_handler_t::replace));
             for (const auto& w : it->second) {
                 if (auto s = w.lock()) {
                     s->send(text);

@@ -8,13 +8,8 @@
 #include <memory>
 #include <string>
 
-// Boost 1.74's asio/awaitable.hpp uses std::exchange without including <utility>.
-#include <utility>
-
-#include <boost/asio.hpp>
-#include <boost/beast.hpp>
-
 #include "engine/types.hpp"
+#include "http/beast.hpp"
 
 namespace relay {
 

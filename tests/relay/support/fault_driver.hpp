@@ -10,10 +10,9 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <strata/strata.hpp>
 #include <string>
 #include <vector>
-
-#include <strata/strata.hpp>
 
 namespace relay::test {
 

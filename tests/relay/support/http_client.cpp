@@ -1,13 +1,9 @@
 #include "support/http_client.hpp"
 
-// Boost 1.74's asio/awaitable.hpp uses std::exchange without including <utility>.
-#include <utility>
-
-#include <boost/asio.hpp>
-#include <boost/beast.hpp>
-
 #include <algorithm>
 #include <cctype>
+
+#include "http/beast.hpp"
 
 namespace relay::test {
 namespace beast = boost::beast;
@@ -15,7 +11,9 @@ namespace bhttp = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-json response::body_json() const { return json::parse(body, nullptr, false); }
+json response::body_json() const {
+    return json::parse(body, nullptr, false);
+}
 
 json response::data() const {
     const json j = body_json();
@@ -25,7 +23,8 @@ json response::data() const {
 
 std::string response::error_code() const {
     const json j = body_json();
-    if (j.is_object() && j.contains("error") && j["error"].contains("code")) return j["error"]["code"].get<std::string>();
+    if (j.is_object() && j.contains("error") && j["error"].contains("code"))
+        return j["error"]["code"].get<std::string>();
     return "";
 }
 

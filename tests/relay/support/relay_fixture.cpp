@@ -85,6 +85,8 @@ std::int64_t relay_test::scalar(const std::string& sql) const {
     return db().execute(strata::sql(sql)).one_as<std::int64_t>();
 }
 
-std::string relay_test::files_dir() const { return settings_.files_dir; }
+std::string relay_test::files_dir() const {
+    return settings_.files_dir;
+}
 
 }  // namespace relay::test

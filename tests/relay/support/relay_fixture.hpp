@@ -76,8 +76,8 @@ private:
 }  // namespace relay::test
 
 // Declares a test suite of relay tests, run on SQLite and on PostgreSQL.
-#define RELAY_TEST_SUITE(suite)                                                                                     \
+#define RELAY_TEST_SUITE(suite)                                                                                   \
     class suite : public ::relay::test::relay_test {};                                                            \
-    INSTANTIATE_TEST_SUITE_P(db, suite,                                                                            \
+    INSTANTIATE_TEST_SUITE_P(db, suite,                                                                           \
                              ::testing::Values(::relay::test::backend::sqlite, ::relay::test::backend::postgres), \
                              ::relay::test::backend_name)

@@ -1,14 +1,10 @@
 #include "support/ws_client.hpp"
 
-// Boost 1.74's asio/awaitable.hpp uses std::exchange without including <utility>.
-#include <utility>
-
 #include <sys/socket.h>
 
-#include <boost/asio.hpp>
-#include <boost/beast.hpp>
-
 #include <stdexcept>
+
+#include "http/beast.hpp"
 
 namespace relay::test {
 namespace beast = boost::beast;
@@ -73,7 +69,8 @@ std::vector<json> ws_client::drain(std::chrono::milliseconds quiet) {
 std::optional<json> ws_client::next_of(const std::string& type, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) return std::nullopt;
         auto e = next(left);
         if (!e) return std::nullopt;
