@@ -15,6 +15,7 @@ class builder_suite : public conformance {
 protected:
     void SetUp() override {
         conformance::SetUp();
+        if (IsSkipped()) return;  // no PostgreSQL cluster: the test is already marked
         const sql_types& t = types();
         exec("CREATE TABLE authors(id " + t.integer + " PRIMARY KEY, name " + t.text + " NOT NULL UNIQUE, bio " +
              t.text + ")");

@@ -14,6 +14,7 @@ class transaction_failures : public conformance {
 protected:
     void SetUp() override {
         conformance::SetUp();
+        if (IsSkipped()) return;  // no PostgreSQL cluster: the test is already marked
         create_schema(db());
     }
     void create_schema(runtime& rt) {

@@ -12,6 +12,7 @@ class transactions : public conformance {
 protected:
     void SetUp() override {
         conformance::SetUp();
+        if (IsSkipped()) return;  // no PostgreSQL cluster: the test is already marked
         exec("CREATE TABLE accounts(id " + types().integer + " PRIMARY KEY, balance " + types().integer +
              " NOT NULL)");
     }
