@@ -224,18 +224,17 @@ page list(const topology& t, const list_request& request, const keyset_builder& 
     const auto stores = t.list_stores(c);
     std::vector<store_rows> sources;
     sources.reserve(stores.size());
-    // Plans are built on the caller's thread, in store order.
-    std::vector<plan> plans;
-    for (std::size_t i = 0; i < stores.size(); ++i) plans.push_back(build(request.after, request.limit + 1));
+    // The same keyset query for every store, built once on the caller's thread.
+    const plan query = build(request.after, request.limit + 1);
     if (request.concurrent && stores.size() > 1) {
         std::vector<std::future<std::vector<row>>> others;
         for (std::size_t i = 1; i < stores.size(); ++i)
-            others.push_back(std::async(
-                std::launch::async, [&stores, &plans, i] { return stores[i].where->read(std::move(plans[i])).all(); }));
+            others.push_back(
+                std::async(std::launch::async, [&stores, &query, i] { return stores[i].where->read(query).all(); }));
         std::exception_ptr failure;
         std::vector<row> first;
         try {
-            first = stores[0].where->read(std::move(plans[0])).all();
+            first = stores[0].where->read(query).all();
         } catch (...) {
             failure = std::current_exception();
         }
@@ -250,7 +249,7 @@ page list(const topology& t, const list_request& request, const keyset_builder& 
         if (failure) std::rethrow_exception(failure);
     } else {
         for (std::size_t i = 0; i < stores.size(); ++i)
-            sources.push_back(store_rows{stores[i].from, stores[i].where->read(std::move(plans[i])).all()});
+            sources.push_back(store_rows{stores[i].from, stores[i].where->read(query).all()});
     }
     return merge(request, std::move(sources));
 }

@@ -1,7 +1,5 @@
 #include "strata/split/topology.hpp"
 
-#include <set>
-
 #include "strata/error.hpp"
 #include "strata/sql.hpp"
 
