@@ -107,7 +107,7 @@ int main(int argc, char** argv) {
                     spec.recipients = {relay::detail::audience::kind::channel_members, channel_id, {}, 0};
                     spec.log_kind = "channel";
                     spec.log_id = ids.next();
-                    (void)relay::detail::execute_send(run, queries, spec, std::nullopt, 201, nullptr);
+                    (void)relay::detail::execute_send(run, queries, spec, nullptr, std::nullopt, 201, nullptr);
                     return true;
                 });
             });

@@ -72,7 +72,7 @@ TEST_P(deliveries, each_agent_has_its_own_gapless_sequence) {
     EXPECT_EQ(scalar("SELECT COUNT(DISTINCT seq) FROM deliveries WHERE agent_id = " + bob.id), 3);
     EXPECT_EQ(scalar("SELECT MAX(seq) FROM deliveries WHERE agent_id = " + carol.id), 2);
     EXPECT_EQ(scalar("SELECT MAX(seq) FROM deliveries WHERE agent_id = " + alice.id), 1);
-    EXPECT_EQ(scalar("SELECT delivery_seq FROM agents WHERE id = " + bob.id), 3);
+    EXPECT_EQ(scalar("SELECT a.delivery_seq FROM " + delivery_seq_table() + " WHERE a.id = " + bob.id), 3);
 }
 
 }  // namespace

@@ -112,7 +112,7 @@ TEST_P(messages, a_message_reads_back_by_id_for_those_who_can_see_it) {
     const std::string id = m["id"];
     const response mine = http().get("/v1/messages/" + id, alice.token);
     ASSERT_EQ(mine.status, 200u);
-    EXPECT_EQ(mine.data()["text"], "hidden");
+    EXPECT_EQ(mine.data()["text"], "hidden") << mine.body;
     EXPECT_EQ(mine.data()["reply_count"], 0);
     for (const std::string& path :
          {"/v1/messages/" + id, std::string("/v1/messages/123"), std::string("/v1/messages/abc")}) {

@@ -10,7 +10,6 @@
 #include "http/envelope.hpp"
 #include "http/routes.hpp"
 #include "http/server.hpp"
-#include "schema/schema.hpp"
 
 namespace relay {
 
@@ -23,11 +22,11 @@ app::~app() {
 
 void app::start() {
     db_options_.pool_size = settings_.db_pool_size;
-    db_ = database::open(settings_.db_url, db_options_);
-    spdlog::info("database: {}", db_->description());
-    (void)schema::migrate(db_->rt(), db_->kind());
-    engine_ = std::make_unique<engine>(*db_, engine_options{settings_.files_dir, !settings_.allow_non_atomic_writes});
-    services_ = std::make_unique<http::services>(http::services{*engine_, hub_, metrics_, *db_, settings_});
+    stores_ = stores::open(settings_, db_options_);
+    engine_ =
+        std::make_unique<engine>(*stores_, engine_options{settings_.files_dir, !settings_.allow_non_atomic_writes});
+    services_ =
+        std::make_unique<http::services>(http::services{*engine_, hub_, metrics_, stores_->control(), *stores_, settings_});
     http::add_routes(router_, *services_);
 
     http::server_handlers handlers;
@@ -76,7 +75,7 @@ void app::stop() {
         server_->stop();
         server_.reset();
     }
-    if (db_) db_->close();
+    if (stores_) stores_->close();
 }
 
 }  // namespace relay

@@ -8,6 +8,7 @@
 
 #include "config/config.hpp"
 #include "db/database.hpp"
+#include "db/stores.hpp"
 #include "engine/engine.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
@@ -27,7 +28,7 @@ public:
     app(const app&) = delete;
     app& operator=(const app&) = delete;
 
-    // Opens and migrates the database, then listens. Throws strata::error when the
+    // Opens and migrates the databases (db/stores.hpp), then listens. Throws strata::error when the
     // database cannot be opened, std::system_error when the address is taken.
     void start();
     [[nodiscard]] std::uint16_t port() const;
@@ -35,14 +36,16 @@ public:
     // Idempotent.
     void stop();
 
-    [[nodiscard]] const database& db() const { return *db_; }
+    // The control-plane database (--db), and every database with the boot decision.
+    [[nodiscard]] const database& db() const { return stores_->control(); }
+    [[nodiscard]] const relay::stores& databases() const { return *stores_; }
     [[nodiscard]] engine& eng() { return *engine_; }
     [[nodiscard]] hub& events() { return hub_; }
 
 private:
     config settings_;
     database_options db_options_;
-    std::unique_ptr<database> db_;
+    std::unique_ptr<relay::stores> stores_;
     std::unique_ptr<engine> engine_;
     hub hub_;
     http::metrics metrics_;

@@ -28,6 +28,10 @@ parsed_command_line parse_command_line(int argc, char** argv) {
     CLI::App app{"relay: a messaging service for agents over HTTP and WebSocket, on strata"};
     app.add_option("--db", c.db_url, "Database URL: sqlite:PATH or postgres://user@host:port/db")
         ->capture_default_str();
+    app.add_option("--messages-db", c.messages_db_url,
+                   "Split mode: the new database for messages (--db keeps the control plane and old messages)");
+    app.add_option("--db-replica", c.db_replica_url,
+                   "Split mode: a read replica of --db, read for old messages (default: --db itself)");
     app.add_option("--listen", listen, "HOST:PORT to listen on (port 0: any free port)")->capture_default_str();
     app.add_option("--files-dir", c.files_dir, "Folder for uploaded files")->capture_default_str();
     app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error or off")

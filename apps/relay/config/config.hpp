@@ -10,6 +10,10 @@ namespace relay {
 
 struct config {
     std::string db_url = "sqlite:./data/relay.db";  // sqlite:PATH or postgres://...
+    // Split mode (db/stores.hpp): the new messages database, and a read replica of db_url
+    // for the messages written before the split. Empty: not used.
+    std::string messages_db_url{};
+    std::string db_replica_url{};
     std::string listen_host = "127.0.0.1";
     std::uint16_t listen_port = 8787;  // 0 = an ephemeral port (tests)
     std::string files_dir = "./data/files";

@@ -22,15 +22,14 @@ write_result engine::send_channel_message(const principal& p, const std::string&
     // Then the unit.
     detail::send_spec spec;
     spec.message = {
-        ids_.next(), p.workspace_id, ch.id,   p.agent_id, std::nullopt, in.text, detail::parse_mentions(in.text),
-        in.metadata, files.ids,      now_ms()};
+        next_message_id(), p.workspace_id, ch.id,   p.agent_id, std::nullopt, in.text, detail::parse_mentions(in.text),
+        in.metadata,       files.ids,      now_ms()};
     spec.recipients = {detail::audience::kind::channel_members, ch.id, {}, 0};
     spec.reason = "message";
     spec.log_kind = "channel";
-    spec.log_id = ids_.next();
+    spec.log_id = next_message_id();
     const json message = detail::new_message_json(spec.message, p.agent_name, ch.name, std::nullopt, files.files);
-    const auto deliveries =
-        detail::execute_send([this](const auto& plans) { return run_unit(plans); }, queries_, spec, idem, 201, message);
+    const auto deliveries = run_send(spec, idem, 201, message);
 
     // Committed: the events.
     write_result out{201, message, {}};
@@ -44,17 +43,14 @@ json engine::channel_history(const principal& p, const std::string& channel, con
     const auto ch = detail::require_channel(db_, p.workspace_id, channel);
     if (!detail::is_member(db_, ch.id, p.agent_id))
         fail(403, "not_a_member", "Join #" + channel + " to read its messages.");
-    return detail::message_page(db_, ch.id, q);
+    return messages_.channel_page(ch.id, q);
 }
 
 json engine::get_message(const principal& p, std::int64_t id) const {
     detail::require_agent_caller(p);
-    if (!detail::visible_message(db_, p, id)) fail(404, "message_not_found", "No such message.");
-    static const strata::sql_template q("SELECT " + detail::message_columns(true) + detail::message_joins() +
-                                        " WHERE m.id = ?");
-    std::vector<json> messages{detail::message_json(db_.execute(q.bind(id)).one(), true)};
-    detail::add_attachments(db_, messages);
-    return messages.front();
+    const auto place = visible(p, id);
+    if (!place) fail(404, "message_not_found", "No such message.");
+    return messages_.to_json({place->record}, true).front();
 }
 
 }  // namespace relay

@@ -1,5 +1,10 @@
 // The caller's deliveries: listing hands them out (queued -> delivered), ack settles
-// one (-> acked, terminal).
+// one (-> acked, terminal). A delivery lives with its message (in split mode, either
+// database; its id "del_<message id>_<agent id>" names the message, so it routes like
+// it); reads of deliveries go to the primaries, where their status changes.
+#include <algorithm>
+#include <map>
+
 #include "engine/api_error.hpp"
 #include "engine/clock.hpp"
 #include "engine/engine.hpp"
@@ -8,22 +13,37 @@
 namespace relay {
 namespace {
 
+// Delivery columns after the message's (message_columns(): 10 columns).
+constexpr int first = 10;
+
 json delivery_json(const strata::row& r) {
-    const auto delivered_at = r.get<std::optional<std::int64_t>>("delivered_at");
-    const auto acked_at = r.get<std::optional<std::int64_t>>("acked_at");
-    return {{"id", r.get<std::string>("delivery_id")},
-            {"message_id", id_text(r.get<std::int64_t>("message_id"))},
-            {"reason", r.get<std::string>("reason")},
-            {"status", r.get<std::string>("status")},
-            {"seq", r.get<std::int64_t>("seq")},
-            {"created_at", iso8601(r.get<std::int64_t>("delivery_created_at"))},
+    const auto delivered_at = r.get<std::optional<std::int64_t>>(first + 5);
+    const auto acked_at = r.get<std::optional<std::int64_t>>(first + 6);
+    return {{"id", r.get<std::string>(first)},
+            {"message_id", id_text(r.get<std::int64_t>(0))},
+            {"reason", r.get<std::string>(first + 1)},
+            {"status", r.get<std::string>(first + 2)},
+            {"seq", r.get<std::int64_t>(first + 3)},
+            {"created_at", iso8601(r.get<std::int64_t>(first + 4))},
             {"delivered_at", delivered_at ? json(iso8601(*delivered_at)) : json(nullptr)},
             {"acked_at", acked_at ? json(iso8601(*acked_at)) : json(nullptr)}};
 }
 
-const std::string delivery_columns =
-    "d.id AS delivery_id, d.message_id, d.reason, d.status, d.seq, d.created_at AS delivery_created_at, "
-    "d.delivered_at, d.acked_at";
+const std::string& delivery_select() {
+    static const std::string text = "SELECT " + detail::message_columns() +
+                                    ", d.id, d.reason, d.status, d.seq, d.created_at, d.delivered_at, d.acked_at "
+                                    "FROM deliveries d JOIN messages m ON m.id = d.message_id";
+    return text;
+}
+
+// The message id inside "del_<message id>_<agent id>"; nullopt for anything else.
+std::optional<std::int64_t> message_of_delivery(std::string_view id) {
+    if (id.substr(0, 4) != "del_") return std::nullopt;
+    id.remove_prefix(4);
+    const auto sep = id.find('_');
+    if (sep == std::string_view::npos || !parse_id(id.substr(sep + 1))) return std::nullopt;
+    return parse_id(id.substr(0, sep));
+}
 
 }  // namespace
 
@@ -36,56 +56,67 @@ json engine::list_deliveries(const principal& p, const std::string& status, int 
         where = " AND d.status = '" + status + "'";
     else if (status != "all")
         fail(400, "invalid_request", "status must be queued, delivered, acked or all.");
-    const std::string text =
-        "SELECT " + delivery_columns + ", " + detail::message_columns(false) + detail::message_joins() +
-        " JOIN deliveries d ON d.message_id = m.id WHERE d.agent_id = ?" + where + " ORDER BY d.seq ASC LIMIT ?";
-    std::vector<json> deliveries;
-    std::vector<json> messages;
-    std::vector<strata::value> handed_out;
-    for (const strata::row& r : db_.execute(strata::sql(text, p.agent_id, limit))) {
-        deliveries.push_back(delivery_json(r));
-        messages.push_back(detail::message_json(r, false));
-        if (r.get<std::string>("status") == "queued") handed_out.emplace_back(r.get<std::string>("delivery_id"));
-    }
-    detail::add_attachments(db_, messages);
-    if (!handed_out.empty()) {
-        // Listing hands the deliveries to the agent: queued -> delivered (only from queued).
-        const std::int64_t now = now_ms();
-        const std::size_t n = handed_out.size();
+    const std::string text = delivery_select() + " WHERE d.agent_id = ?" + where + " ORDER BY d.seq ASC LIMIT ?";
+
+    struct found {
+        std::int64_t seq;
+        json delivery;
+        detail::message_record message;
+        const strata::runtime* db;
+    };
+    std::vector<found> rows;
+    for (const auto& s : messages_.primaries())
+        for (const strata::row& r : s.db->execute(strata::sql(text, p.agent_id, limit)))
+            rows.push_back({r.get<std::int64_t>(first + 3), delivery_json(r), detail::message_from(r, s.where), s.db});
+    // One sequence per agent across the stores: merge by it.
+    std::sort(rows.begin(), rows.end(), [](const found& a, const found& b) { return a.seq < b.seq; });
+    if (rows.size() > static_cast<std::size_t>(limit)) rows.resize(static_cast<std::size_t>(limit));
+
+    // Listing hands the deliveries to the agent: queued -> delivered (only from queued).
+    const std::int64_t now = now_ms();
+    std::map<const strata::runtime*, std::vector<strata::value>> handed_out;
+    for (const auto& f : rows)
+        if (f.delivery["status"] == "queued") handed_out[f.db].emplace_back(f.delivery["id"].get<std::string>());
+    for (auto& [db, ids] : handed_out) {
+        const std::size_t n = ids.size();
         std::vector<strata::value> params{strata::value{now}, strata::value{now}, strata::value{p.agent_id}};
-        for (auto& v : handed_out) params.push_back(std::move(v));
-        db_.execute(strata::sql_plan("UPDATE deliveries SET status = 'delivered', delivered_at = ?, updated_at = ? "
+        for (auto& v : ids) params.push_back(std::move(v));
+        db->execute(strata::sql_plan("UPDATE deliveries SET status = 'delivered', delivered_at = ?, updated_at = ? "
                                      "WHERE agent_id = ? AND status = 'queued' AND id IN (" +
                                          detail::placeholders(n) + ")",
                                      std::move(params)))
             .drain();
-        for (auto& d : deliveries) {
-            if (d["status"] == "queued") {
-                d["status"] = "delivered";
-                d["delivered_at"] = iso8601(now);
-            }
-        }
     }
+    std::vector<detail::message_record> records;
+    for (const auto& f : rows) records.push_back(f.message);
+    const std::vector<json> messages = messages_.to_json(records, false);
     json list = json::array();
-    for (std::size_t i = 0; i < deliveries.size(); ++i) {
-        deliveries[i]["message"] = messages[i];
-        deliveries[i]["channel"] = messages[i]["channel"];
-        deliveries[i]["conversation_id"] = messages[i]["conversation_id"];
-        list.push_back(std::move(deliveries[i]));
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        json d = std::move(rows[i].delivery);
+        if (d["status"] == "queued") {
+            d["status"] = "delivered";
+            d["delivered_at"] = iso8601(now);
+        }
+        d["message"] = messages[i];
+        d["channel"] = messages[i]["channel"];
+        d["conversation_id"] = messages[i]["conversation_id"];
+        list.push_back(std::move(d));
     }
     return {{"deliveries", list}};
 }
 
 write_result engine::ack_delivery(const principal& p, const std::string& delivery_id) {
     detail::require_agent_caller(p);
+    const auto message_id = message_of_delivery(delivery_id);
+    if (!message_id) fail(404, "delivery_not_found", "No such delivery of yours.");
     static const strata::sql_template ack(
         "UPDATE deliveries SET status = 'acked', acked_at = ?, updated_at = ? "
         "WHERE id = ? AND agent_id = ? AND status IN ('queued', 'delivered')");
-    static const strata::sql_template read("SELECT " + delivery_columns +
-                                           " FROM deliveries d WHERE d.id = ? AND d.agent_id = ?");
+    static const strata::sql_template read(delivery_select() + " WHERE d.id = ? AND d.agent_id = ?");
+    const strata::runtime& db = messages_.primary(messages_.owner(*message_id));
     const std::int64_t now = now_ms();
-    db_.execute(ack.bind(now, now, delivery_id, p.agent_id)).drain();
-    auto r = db_.execute(read.bind(delivery_id, p.agent_id)).first();
+    db.execute(ack.bind(now, now, delivery_id, p.agent_id)).drain();
+    auto r = db.execute(read.bind(delivery_id, p.agent_id)).first();
     if (!r) fail(404, "delivery_not_found", "No such delivery of yours.");
     return {200, {{"delivery", delivery_json(*r)}}, {}};
 }

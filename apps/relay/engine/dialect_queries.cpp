@@ -3,15 +3,10 @@
 #include <cctype>
 
 #include "engine/message_reads.hpp"
+#include "engine/message_store.hpp"
 
 namespace relay {
 namespace {
-
-// The channels an agent can see: its channels, and its active conversations' channels.
-constexpr const char* visible_channels =
-    "m.channel_id IN (SELECT channel_id FROM channel_members WHERE agent_id = ? "
-    "UNION SELECT d.channel_id FROM dm_participants dp JOIN dm_conversations d ON d.id = dp.conversation_id "
-    "WHERE dp.agent_id = ? AND dp.left_at IS NULL)";
 
 constexpr const char* channel_members = "id IN (SELECT agent_id FROM channel_members WHERE channel_id = ?)";
 constexpr const char* conversation_participants =
@@ -39,19 +34,30 @@ dialect_queries::dialect_queries(dialect d)
     if (d == dialect::postgres) lock_channel_row_.emplace("SELECT id FROM channels WHERE id = ? FOR NO KEY UPDATE");
 }
 
-std::string dialect_queries::search_messages(bool with_channel) const {
-    const std::string channel_filter = with_channel ? " AND c.channel_type = 0 AND c.name = ?" : "";
+std::string dialect_queries::search_messages(std::size_t channels) const {
+    const std::string in = " AND m.workspace_id = ? AND m.channel_id IN (" + detail::placeholders(channels) + ")";
     if (dialect_ == dialect::sqlite) {
-        return "SELECT " + detail::message_columns(false) + detail::message_joins() +
-               " JOIN messages_fts ON messages_fts.rowid = m.id WHERE messages_fts MATCH ? AND m.workspace_id = ? "
-               "AND " +
-               visible_channels + channel_filter + " ORDER BY bm25(messages_fts), m.id DESC LIMIT ?";
+        return "SELECT " + detail::message_columns() +
+               ", -bm25(messages_fts) AS score FROM messages m JOIN messages_fts ON messages_fts.rowid = m.id "
+               "WHERE messages_fts MATCH ?" +
+               in + " ORDER BY score DESC, m.id DESC LIMIT ?";
     }
-    return "WITH q AS (SELECT plainto_tsquery('simple', ?) AS query) SELECT " + detail::message_columns(false) +
-           detail::message_joins() +
-           " CROSS JOIN q WHERE to_tsvector('simple', m.body) @@ q.query AND m.workspace_id = ? AND " +
-           visible_channels + channel_filter +
-           " ORDER BY ts_rank(to_tsvector('simple', m.body), q.query) DESC, m.id DESC LIMIT ?";
+    return "SELECT " + detail::message_columns() +
+           ", CAST(ts_rank(to_tsvector('simple', m.body), plainto_tsquery('simple', ?)) AS DOUBLE PRECISION) AS score "
+           "FROM messages m "
+           "WHERE to_tsvector('simple', m.body) @@ plainto_tsquery('simple', ?)" +
+           in + " ORDER BY score DESC, m.id DESC LIMIT ?";
+}
+
+std::vector<strata::value> dialect_queries::search_parameters(const std::string& match, std::int64_t workspace_id,
+                                                              const std::vector<std::int64_t>& channel_ids,
+                                                              std::int64_t limit) const {
+    std::vector<strata::value> params{strata::value{match}};
+    if (dialect_ == dialect::postgres) params.emplace_back(match);
+    params.emplace_back(workspace_id);
+    for (std::int64_t id : channel_ids) params.emplace_back(id);
+    params.emplace_back(limit);
+    return params;
 }
 
 std::string dialect_queries::match_text(std::string_view user_text) const {

@@ -7,6 +7,7 @@
 #include <strata/sql.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "db/database.hpp"
 
@@ -38,11 +39,14 @@ public:
     // convoy over all its members' rows. Parameter: the channel id.
     [[nodiscard]] const std::optional<strata::sql_template>& lock_channel() const { return lock_channel_row_; }
 
-    // Full-text search over the messages an agent can see, best match first.
-    // Parameters: match text (from match_text), workspace id, agent id, agent id,
-    // [channel name when with_channel], limit.
-    // Columns: those of message_columns() (engine/message_reads.hpp).
-    [[nodiscard]] std::string search_messages(bool with_channel) const;
+    // Full-text search over the messages of `channels` channels, best match first.
+    // Parameters: search_parameters(). Columns: those of message_columns()
+    // (engine/message_store.hpp), then a score (higher is better, comparable only
+    // within one database).
+    [[nodiscard]] std::string search_messages(std::size_t channels) const;
+    [[nodiscard]] std::vector<strata::value> search_parameters(const std::string& match, std::int64_t workspace_id,
+                                                               const std::vector<std::int64_t>& channel_ids,
+                                                               std::int64_t limit) const;
 
     // The user's words as the dialect's match expression: SQLite FTS5 gets each word
     // quoted (so operators and punctuation are plain text, never a syntax error);

@@ -61,19 +61,18 @@ write_result engine::send_dm(const principal& p, const std::string& to, const me
     const auto conversation = detail::require_conversation(db_, p.workspace_id, conversation_id);
 
     detail::send_spec spec;
-    spec.message = {ids_.next(),  p.workspace_id, conversation.channel_id,         p.agent_id,
-                    std::nullopt, in.text,        detail::parse_mentions(in.text), in.metadata,
-                    files.ids,    now_ms()};
+    spec.message = {next_message_id(), p.workspace_id, conversation.channel_id,         p.agent_id,
+                    std::nullopt,      in.text,        detail::parse_mentions(in.text), in.metadata,
+                    files.ids,         now_ms()};
     spec.recipients = {detail::audience::kind::one_agent, 0, {}, recipient.first};
     spec.reason = "dm";
     spec.log_kind = "dm";
     spec.conversation_id = conversation_id;
-    spec.log_id = ids_.next();
+    spec.log_id = next_message_id();
     const json message =
         detail::new_message_json(spec.message, p.agent_name, std::nullopt, conversation_id, files.files);
     const json response{{"conversation_id", conversation_id}, {"message", message}};
-    const auto deliveries = detail::execute_send([this](const auto& plans) { return run_unit(plans); }, queries_, spec,
-                                                 idem, 201, response);
+    const auto deliveries = run_send(spec, idem, 201, response);
 
     write_result out{201, response, {}};
     std::vector<std::int64_t> both{p.agent_id};
@@ -86,48 +85,62 @@ write_result engine::send_dm(const principal& p, const std::string& to, const me
 json engine::list_conversations(const principal& p) const {
     detail::require_agent_caller(p);
     static const strata::sql_template q(
-        "SELECT d.id, d.dm_type, d.name, d.created_at, "
-        "(SELECT COUNT(*) FROM messages m WHERE m.channel_id = d.channel_id AND m.agent_id <> dp.agent_id "
-        "AND m.id > COALESCE(dp.last_read_id, 0)) AS unread_count, "
-        "(SELECT MAX(m.id) FROM messages m WHERE m.channel_id = d.channel_id) AS last_message_id "
+        "SELECT d.id, d.dm_type, d.name, d.created_at, d.channel_id, COALESCE(dp.last_read_id, 0) "
         "FROM dm_conversations d JOIN dm_participants dp ON dp.conversation_id = d.id "
         "WHERE dp.agent_id = ? AND dp.left_at IS NULL AND d.workspace_id = ? ORDER BY d.created_at DESC LIMIT 200");
     std::vector<json> conversations;
     std::vector<strata::value> ids;
-    std::vector<strata::value> last_ids;
+    std::vector<std::pair<std::int64_t, std::int64_t>> cursors;  // (channel id, last read id)
     std::map<std::string, std::size_t> index;
+    std::map<std::int64_t, std::size_t> by_channel;
     for (const strata::row& r : db_.execute(q.bind(p.agent_id, p.workspace_id))) {
         const std::string id = r.get<std::string>(0);
         index[id] = conversations.size();
+        by_channel[r.get<std::int64_t>(4)] = conversations.size();
         ids.emplace_back(id);
-        const auto last = r.get<std::optional<std::int64_t>>(5);
-        if (last) last_ids.emplace_back(*last);
+        cursors.emplace_back(r.get<std::int64_t>(4), r.get<std::int64_t>(5));
         conversations.push_back({{"id", id},
                                  {"type", r.get<std::string>(1)},
                                  {"name", nullable(r.get<std::optional<std::string>>(2))},
                                  {"created_at", iso8601(r.get<std::int64_t>(3))},
-                                 {"unread_count", r.get<std::int64_t>(4)},
+                                 {"unread_count", 0},
                                  {"participants", json::array()},
                                  {"last_message", nullptr}});
     }
-    if (!ids.empty()) {
-        const std::string text =
-            "SELECT dp.conversation_id, a.id, a.name FROM dm_participants dp JOIN agents a ON a.id = dp.agent_id "
-            "WHERE dp.left_at IS NULL AND dp.conversation_id IN (" +
-            detail::placeholders(ids.size()) + ") ORDER BY a.name";
-        for (const strata::row& r : db_.execute(strata::sql_plan(text, ids)))
-            conversations[index.at(r.get<std::string>(0))]["participants"].push_back(
-                {{"agent_id", id_text(r.get<std::int64_t>(1))}, {"name", r.get<std::string>(2)}});
+    if (ids.empty()) return {{"conversations", conversations}};
+    const std::string text =
+        "SELECT dp.conversation_id, a.id, a.name FROM dm_participants dp JOIN agents a ON a.id = dp.agent_id "
+        "WHERE dp.left_at IS NULL AND dp.conversation_id IN (" +
+        detail::placeholders(ids.size()) + ") ORDER BY a.name";
+    for (const strata::row& r : db_.execute(strata::sql_plan(text, ids)))
+        conversations[index.at(r.get<std::string>(0))]["participants"].push_back(
+            {{"agent_id", id_text(r.get<std::int64_t>(1))}, {"name", r.get<std::string>(2)}});
+
+    // Unread counts and each conversation's newest message, over every message store
+    // (the read cursors are passed in as values).
+    std::vector<strata::value> params{strata::value{p.agent_id}};
+    for (const auto& [channel, last_read] : cursors) {
+        params.emplace_back(channel);
+        params.emplace_back(last_read);
     }
-    if (!last_ids.empty()) {
-        const std::string text = "SELECT " + detail::message_columns(false) + detail::message_joins() +
-                                 " WHERE m.id IN (" + detail::placeholders(last_ids.size()) + ")";
-        std::vector<json> last;
-        for (const strata::row& r : db_.execute(strata::sql_plan(text, last_ids)))
-            last.push_back(detail::message_json(r, false));
-        detail::add_attachments(db_, last);
-        for (auto& m : last) conversations[index.at(m["conversation_id"].get<std::string>())]["last_message"] = m;
-    }
+    const std::string counts =
+        "SELECT m.channel_id, SUM(CASE WHEN m.id > r.column2 AND m.agent_id <> ? THEN 1 ELSE 0 END), MAX(m.id) "
+        "FROM messages m JOIN (VALUES " +
+        detail::values_rows(cursors.size(), 2, "BIGINT") + ") r ON r.column1 = m.channel_id GROUP BY m.channel_id";
+    std::map<std::int64_t, std::int64_t> newest;  // channel -> newest message id
+    for (const auto& s : messages_.topology().list_stores(messages_.consistency()))
+        for (const strata::row& r : s.where->read(strata::sql_plan(counts, params))) {
+            json& c = conversations[by_channel.at(r.get<std::int64_t>(0))];
+            c["unread_count"] = c["unread_count"].get<std::int64_t>() + r.get<std::int64_t>(1);
+            auto& n = newest[r.get<std::int64_t>(0)];
+            n = std::max(n, r.get<std::int64_t>(2));
+        }
+    std::vector<detail::message_record> last;
+    for (const auto& [channel, id] : newest)
+        if (auto m = messages_.find(id)) last.push_back(*m);
+    const std::vector<json> last_json = messages_.to_json(last, false);
+    for (std::size_t i = 0; i < last.size(); ++i)
+        conversations[by_channel.at(last[i].channel_id)]["last_message"] = last_json[i];
     return {{"conversations", conversations}};
 }
 
@@ -136,7 +149,7 @@ json engine::conversation_history(const principal& p, const std::string& convers
     const auto conversation = detail::require_conversation(db_, p.workspace_id, conversation_id);
     if (!detail::is_active_participant(db_, conversation.id, p.agent_id))
         fail(403, "not_a_participant", "Only participants can read this conversation.");
-    json page = detail::message_page(db_, conversation.channel_id, q);
+    json page = messages_.channel_page(conversation.channel_id, q);
     page["conversation_id"] = conversation.id;
     return page;
 }

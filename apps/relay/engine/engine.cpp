@@ -2,11 +2,18 @@
 
 #include "engine/api_error.hpp"
 #include "engine/message_reads.hpp"
+#include "engine/message_writes.hpp"
 
 namespace relay {
 
-engine::engine(const database& db, engine_options options)
-    : db_(db.rt()), dialect_(db.kind()), queries_(db.kind()), options_(std::move(options)) {
+engine::engine(const stores& databases, engine_options options)
+    : db_(databases.control().rt()),
+      dialect_(databases.control().kind()),
+      queries_(databases.control().kind()),
+      fresh_queries_(databases.kind(strata::split::residency::fresh)),
+      names_(db_),
+      messages_(databases, names_),
+      options_(std::move(options)) {
     atomic_.require_atomic = options_.require_atomic;
     // A PostgreSQL deadlock between two sends that lock the same recipients in another
     // order (or SQLite busy from another process) is retried; the unit runs again from
@@ -18,8 +25,34 @@ strata::atomic_result engine::run_unit(const std::vector<strata::plan>& plans) c
     return strata::run_atomic_writes(db_, plans, atomic_);
 }
 
+strata::atomic_result engine::run_message_unit(std::int64_t anchor, const std::vector<strata::plan>& plans) const {
+    return strata::run_atomic_writes(messages_.primary(messages_.owner(anchor)), plans, atomic_);
+}
+
+std::vector<detail::accepted_delivery> engine::run_send(const detail::send_spec& spec,
+                                                        const std::optional<idempotency_claim>& idem, unsigned status,
+                                                        const json& response) const {
+    const auto owner = messages_.owner(spec.message.id);
+    const detail::unit_runner run = [&](const auto& plans) { return run_message_unit(spec.message.id, plans); };
+    if (owner == strata::split::residency::fresh) {  // the unit cannot see the members: list them first
+        const auto listed = detail::list_recipients(db_, spec);
+        return detail::execute_send(run, queries_, spec, &listed, idem, status, response);
+    }
+    return detail::execute_send(run, queries_, spec, nullptr, idem, status, response);
+}
+
+std::int64_t engine::next_message_id() const {
+    return messages_.split() ? message_ids_.mint() : ids_.next();
+}
+
+std::optional<detail::message_place> engine::visible(const principal& p, std::int64_t message_id) const {
+    return detail::visible_message(db_, messages_, names_, p, message_id);
+}
+
 bool engine::healthy() const {
     try {
+        for (const auto& s : messages_.primaries())
+            if (s.db->execute(strata::sql("SELECT 1")).one_as<int>() != 1) return false;
         return db_.execute(strata::sql("SELECT 1")).one_as<int>() == 1;
     } catch (const std::exception&) {
         return false;

@@ -4,6 +4,9 @@
 // and runs it with strata::run_atomic_writes(require_atomic). Ids and timestamps are
 // minted here, recipients are chosen by INSERT ... SELECT when the unit executes, and the
 // events of a write are returned to the caller, who publishes them after the commit.
+// In split mode (db/stores.hpp, decision 0014) the message side lives in the messages
+// database: new message ids are strata::split::int64_ids, a send's unit runs there with
+// the recipients read from the control plane first, and reads go through message_store.
 // Errors the caller caused are api_error (4xx); anything else is a server fault.
 #pragma once
 
@@ -14,8 +17,13 @@
 #include <vector>
 
 #include "db/database.hpp"
+#include "db/stores.hpp"
 #include "engine/dialect_queries.hpp"
+#include "engine/directory.hpp"
 #include "engine/ids.hpp"
+#include "engine/message_reads.hpp"
+#include "engine/message_store.hpp"
+#include "engine/message_writes.hpp"
 #include "engine/types.hpp"
 
 namespace relay {
@@ -35,7 +43,7 @@ struct file_content {
 
 class engine {
 public:
-    engine(const database& db, engine_options options);
+    engine(const stores& databases, engine_options options);
 
     // --- auth (engine/auth.cpp)
     [[nodiscard]] std::optional<principal> authenticate(std::string_view bearer_token) const;
@@ -100,15 +108,32 @@ public:
     [[nodiscard]] const strata::runtime& db() const noexcept { return db_; }
 
 private:
-    // Runs one atomic unit (require_atomic; transient failures retried in transaction mode).
+    // Runs one atomic unit on the control plane (require_atomic; transient failures
+    // retried in transaction mode).
     strata::atomic_result run_unit(const std::vector<strata::plan>& plans) const;
+    // The same on the primary of the store that owns `anchor` (a message id).
+    strata::atomic_result run_message_unit(std::int64_t anchor, const std::vector<strata::plan>& plans) const;
+    // The unit of a send (engine/message_writes.hpp) on the store that owns its message.
+    std::vector<detail::accepted_delivery> run_send(const detail::send_spec& spec,
+                                                    const std::optional<idempotency_claim>& idem, unsigned status,
+                                                    const json& response) const;
+    // A new message (or message log) id: version-1 when split, else a snowflake.
+    [[nodiscard]] std::int64_t next_message_id() const;
+    [[nodiscard]] const dialect_queries& queries_for(strata::split::residency r) const noexcept {
+        return r == strata::split::residency::fresh ? fresh_queries_ : queries_;
+    }
+    [[nodiscard]] std::optional<detail::message_place> visible(const principal& p, std::int64_t message_id) const;
 
-    const strata::runtime& db_;
+    const strata::runtime& db_;  // the control plane
     dialect dialect_;
-    dialect_queries queries_;
+    dialect_queries queries_;        // the control plane's dialect
+    dialect_queries fresh_queries_;  // the messages database's (split mode)
+    detail::directory names_;
+    detail::message_store messages_;
     engine_options options_;
     strata::atomic_options atomic_;
     mutable id_generator ids_;
+    mutable strata::split::int64_ids message_ids_;
 };
 
 }  // namespace relay

@@ -60,21 +60,20 @@ write_result engine::send_to_conversation(const principal& p, const std::string&
     const bool group = conversation.dm_type == "group";
 
     detail::send_spec spec;
-    spec.message = {ids_.next(),  p.workspace_id, conversation.channel_id,         p.agent_id,
-                    std::nullopt, in.text,        detail::parse_mentions(in.text), in.metadata,
-                    files.ids,    now_ms()};
+    spec.message = {next_message_id(), p.workspace_id, conversation.channel_id,         p.agent_id,
+                    std::nullopt,      in.text,        detail::parse_mentions(in.text), in.metadata,
+                    files.ids,         now_ms()};
     spec.recipients = {detail::audience::kind::conversation_participants, 0, conversation.id, 0};
     spec.reason = group ? "message" : "dm";
     if (!group) {
         spec.log_kind = "dm";
-        spec.log_id = ids_.next();
+        spec.log_id = next_message_id();
     }
     spec.conversation_id = conversation.id;
     const json message =
         detail::new_message_json(spec.message, p.agent_name, std::nullopt, conversation.id, files.files);
     const json response{{"conversation_id", conversation.id}, {"message", message}};
-    const auto deliveries = detail::execute_send([this](const auto& plans) { return run_unit(plans); }, queries_, spec,
-                                                 idem, 201, response);
+    const auto deliveries = run_send(spec, idem, 201, response);
 
     write_result out{201, response, {}};
     out.events.push_back(

@@ -1,39 +1,83 @@
 // The inbox: unread top-level messages per channel and per conversation, and unacked
-// mentions.
+// mentions. Memberships and read cursors come from the control plane; the messages are
+// counted in every store that holds them, with the cursors passed in as values.
+#include <algorithm>
+#include <map>
+
 #include "engine/clock.hpp"
 #include "engine/engine.hpp"
 #include "engine/message_reads.hpp"
 
 namespace relay {
 
+namespace {
+
+std::map<std::int64_t, std::int64_t> unread_counts(const detail::message_store& store, std::int64_t agent_id,
+                                                   const std::vector<std::pair<std::int64_t, std::int64_t>>& cursors) {
+    std::map<std::int64_t, std::int64_t> out;
+    if (cursors.empty()) return out;
+    std::vector<strata::value> params;
+    for (const auto& [channel, last_read] : cursors) {
+        params.emplace_back(channel);
+        params.emplace_back(last_read);
+    }
+    params.emplace_back(agent_id);
+    const std::string text = "SELECT m.channel_id, COUNT(*) FROM messages m JOIN (VALUES " +
+                             detail::values_rows(cursors.size(), 2, "BIGINT") +
+                             ") r ON r.column1 = m.channel_id WHERE m.id > r.column2 AND m.thread_id IS NULL "
+                             "AND m.agent_id <> ? GROUP BY m.channel_id";
+    for (const auto& s : store.topology().list_stores(store.consistency()))
+        for (const strata::row& r : s.where->read(strata::sql_plan(text, params)))
+            out[r.get<std::int64_t>(0)] += r.get<std::int64_t>(1);
+    return out;
+}
+
+}  // namespace
+
 json engine::inbox(const principal& p) const {
     detail::require_agent_caller(p);
     static const strata::sql_template channels(
-        "SELECT c.name, COUNT(m.id) FROM channel_members cm JOIN channels c ON c.id = cm.channel_id "
-        "JOIN messages m ON m.channel_id = cm.channel_id "
-        "WHERE cm.agent_id = ? AND c.channel_type = 0 AND m.thread_id IS NULL AND m.agent_id <> cm.agent_id "
-        "AND m.id > COALESCE(cm.last_read_id, 0) GROUP BY c.name ORDER BY c.name");
-    static const strata::sql_template mentions(
-        "SELECT " + detail::message_columns(false) + detail::message_joins() +
-        " JOIN deliveries d ON d.message_id = m.id WHERE d.agent_id = ? AND d.reason = 'mention' "
-        "AND d.status <> 'acked' ORDER BY d.seq DESC LIMIT 20");
+        "SELECT c.id, c.name, COALESCE(cm.last_read_id, 0) FROM channel_members cm "
+        "JOIN channels c ON c.id = cm.channel_id WHERE cm.agent_id = ? AND c.channel_type = 0 ORDER BY c.name");
     static const strata::sql_template conversations(
-        "SELECT d.id, COUNT(m.id) FROM dm_participants dp JOIN dm_conversations d ON d.id = dp.conversation_id "
-        "JOIN messages m ON m.channel_id = d.channel_id "
-        "WHERE dp.agent_id = ? AND dp.left_at IS NULL AND m.thread_id IS NULL AND m.agent_id <> dp.agent_id "
-        "AND m.id > COALESCE(dp.last_read_id, 0) GROUP BY d.id ORDER BY d.id");
+        "SELECT d.channel_id, d.id, COALESCE(dp.last_read_id, 0) FROM dm_participants dp "
+        "JOIN dm_conversations d ON d.id = dp.conversation_id WHERE dp.agent_id = ? AND dp.left_at IS NULL "
+        "ORDER BY d.id");
+    static const strata::sql_template mentions(
+        "SELECT " + detail::message_columns() +
+        ", d.seq FROM deliveries d JOIN messages m ON m.id = d.message_id WHERE d.agent_id = ? "
+        "AND d.reason = 'mention' AND d.status <> 'acked' ORDER BY d.seq DESC LIMIT 20");
 
-    json unread_channels = json::array();
-    for (const strata::row& r : db_.execute(channels.bind(p.agent_id)))
-        unread_channels.push_back({{"channel", r.get<std::string>(0)}, {"unread_count", r.get<std::int64_t>(1)}});
-    std::vector<json> mentioned;
-    for (const strata::row& r : db_.execute(mentions.bind(p.agent_id)))
-        mentioned.push_back(detail::message_json(r, false));
-    detail::add_attachments(db_, mentioned);
-    json unread_dms = json::array();
-    for (const strata::row& r : db_.execute(conversations.bind(p.agent_id)))
-        unread_dms.push_back({{"conversation_id", r.get<std::string>(0)}, {"unread_count", r.get<std::int64_t>(1)}});
-    return {{"unread_channels", unread_channels}, {"mentions", mentioned}, {"unread_dms", unread_dms}};
+    // (channel id, name or conversation id, last read id)
+    auto unread = [&](const strata::sql_template& q, const char* label) {
+        std::vector<std::pair<std::int64_t, std::int64_t>> cursors;
+        std::vector<std::pair<std::int64_t, std::string>> names;
+        for (const strata::row& r : db_.execute(q.bind(p.agent_id))) {
+            cursors.emplace_back(r.get<std::int64_t>(0), r.get<std::int64_t>(2));
+            names.emplace_back(r.get<std::int64_t>(0), r.get<std::string>(1));
+        }
+        const auto counts = unread_counts(messages_, p.agent_id, cursors);
+        json out = json::array();
+        for (const auto& [channel, name] : names)
+            if (auto it = counts.find(channel); it != counts.end() && it->second > 0)
+                out.push_back({{label, name}, {"unread_count", it->second}});
+        return out;
+    };
+    json unread_channels = unread(channels, "channel");
+    json unread_dms = unread(conversations, "conversation_id");
+
+    // Mentions: deliveries live with their message; their status is read on the primary.
+    std::vector<std::pair<std::int64_t, detail::message_record>> mentioned;  // (seq, message)
+    for (const auto& s : messages_.primaries())
+        for (const strata::row& r : s.db->execute(mentions.bind(p.agent_id)))
+            mentioned.emplace_back(r.get<std::int64_t>(10), detail::message_from(r, s.where));
+    std::sort(mentioned.begin(), mentioned.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    if (mentioned.size() > 20) mentioned.resize(20);
+    std::vector<detail::message_record> records;
+    for (auto& m : mentioned) records.push_back(std::move(m.second));
+    return {{"unread_channels", unread_channels},
+            {"mentions", messages_.to_json(records, false)},
+            {"unread_dms", unread_dms}};
 }
 
 }  // namespace relay

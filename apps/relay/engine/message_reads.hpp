@@ -1,4 +1,5 @@
-// Reading messages back as the JSON the API returns (internal to the engine).
+// Reads of the control plane the engine's routes share (internal to the engine), and
+// who may see a message.
 #pragma once
 
 #include <cstdint>
@@ -7,19 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "engine/directory.hpp"
+#include "engine/message_store.hpp"
 #include "engine/types.hpp"
 
 namespace relay::detail {
-
-// The columns every message read selects, and the joins they need (m = messages).
-[[nodiscard]] std::string message_columns(bool with_counts);
-[[nodiscard]] std::string message_joins();
-
-// One message row (message_columns) as the API's message object.
-[[nodiscard]] json message_json(const strata::row& r, bool with_counts);
-
-// Fills "attachments" of each message in `messages` (read in one query).
-void add_attachments(const strata::runtime& db, std::vector<json>& messages);
 
 // Where a message lives, and whether the caller may see it.
 struct message_place {
@@ -31,10 +24,14 @@ struct message_place {
     std::optional<std::int64_t> thread_id;
     std::optional<std::string> conversation_id;
     std::optional<std::string> conversation_type;
+    strata::split::residency from = strata::split::residency::legacy;
+    message_record record{};
 };
 // The message if it exists in the caller's workspace and the caller is a member of its
-// channel (or an active participant of its conversation); else nullopt.
-[[nodiscard]] std::optional<message_place> visible_message(const strata::runtime& db, const principal& p,
+// channel (or an active participant of its conversation); else nullopt. The message is
+// read by id from its store; channel and membership from the control plane.
+[[nodiscard]] std::optional<message_place> visible_message(const strata::runtime& control, const message_store& store,
+                                                           const directory& names, const principal& p,
                                                            std::int64_t message_id);
 
 // Channels and conversations.
@@ -59,10 +56,6 @@ struct conversation_ref {
                                                     const std::string& id);
 [[nodiscard]] bool is_active_participant(const strata::runtime& db, const std::string& conversation_id,
                                          std::int64_t agent_id);
-
-// A page of top-level messages of one channel, newest first, with counts and
-// attachments: {messages, next_cursor, has_more}.
-[[nodiscard]] json message_page(const strata::runtime& db, std::int64_t channel_id, const page_query& q);
 
 // Agents of the workspace by name (all must exist: 404 agent_not_found names the first
 // missing one). Returns (id, name) in the order given, duplicates removed.

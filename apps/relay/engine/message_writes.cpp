@@ -72,6 +72,74 @@ void add_delivery_plans(std::vector<strata::plan>& out, const dialect_queries& q
         std::move(params)));
 }
 
+std::vector<listed_recipient> list_recipients(const strata::runtime& control, const send_spec& spec) {
+    static const strata::sql_template members(
+        "SELECT a.id, a.name, a.delivery_seq FROM channel_members cm JOIN agents a ON a.id = cm.agent_id "
+        "WHERE cm.channel_id = ? AND a.id <> ? ORDER BY a.id");
+    static const strata::sql_template participants(
+        "SELECT a.id, a.name, a.delivery_seq FROM dm_participants dp JOIN agents a ON a.id = dp.agent_id "
+        "WHERE dp.conversation_id = ? AND dp.left_at IS NULL AND a.id <> ? ORDER BY a.id");
+    static const strata::sql_template one(
+        "SELECT id, name, delivery_seq FROM agents WHERE id = ? AND workspace_id = ? AND id <> ?");
+    const new_message& m = spec.message;
+    const audience& to = spec.recipients;
+    strata::plan q = to.type == audience::kind::channel_members ? members.bind(to.channel_id, m.agent_id)
+                     : to.type == audience::kind::conversation_participants
+                         ? participants.bind(to.conversation_id, m.agent_id)
+                         : one.bind(to.agent_id, m.workspace_id, m.agent_id);
+    std::vector<listed_recipient> out;
+    for (const strata::row& r : control.execute(std::move(q)))
+        out.push_back({r.get<std::int64_t>(0), r.get<std::string>(1), r.get<std::int64_t>(2)});
+    return out;
+}
+
+// The recipients are values here, in id order (so concurrent sends lock counter rows in
+// one order on PostgreSQL). 1: each recipient's counter goes up by one — or starts at
+// the control plane's sequence + 1 — and is claimed by this message; 2: the deliveries
+// of exactly the claimed counters, numbered by them.
+void add_listed_delivery_plans(std::vector<strata::plan>& out, const send_spec& spec,
+                               const std::vector<listed_recipient>& to) {
+    if (to.empty()) return;
+    const new_message& m = spec.message;
+    std::vector<strata::value> counters;
+    std::string rows;
+    for (const auto& r : to) {
+        rows += rows.empty() ? "(?, ?, ?)" : ", (?, ?, ?)";
+        counters.emplace_back(r.id);
+        counters.emplace_back(r.legacy_seq + 1);
+        counters.emplace_back(m.id);
+    }
+    out.push_back(strata::sql_plan("INSERT INTO delivery_counters(agent_id, delivery_seq, delivery_claim) VALUES " +
+                                       rows +
+                                       " ON CONFLICT (agent_id) DO UPDATE SET delivery_seq = "
+                                       "delivery_counters.delivery_seq + 1, delivery_claim = excluded.delivery_claim",
+                                   std::move(counters)));
+
+    std::vector<strata::value> params{strata::value{"del_" + id_text(m.id) + "_"}, strata::value{m.workspace_id},
+                                      strata::value{m.id}};
+    std::string reason = "'" + spec.reason + "'";  // a fixed word, never user input
+    if (spec.reason == "message") {
+        std::vector<std::int64_t> mentioned;
+        for (const auto& r : to)
+            if (std::find(m.mentions.begin(), m.mentions.end(), r.name) != m.mentions.end()) mentioned.push_back(r.id);
+        if (!mentioned.empty()) {
+            reason =
+                "CASE WHEN a.agent_id IN (" + placeholders(mentioned.size()) + ") THEN 'mention' ELSE 'message' END";
+            for (std::int64_t id : mentioned) params.emplace_back(id);
+        }
+    }
+    params.emplace_back(m.created_at);
+    params.emplace_back(m.created_at);
+    params.emplace_back(m.id);
+    out.push_back(strata::sql_plan(
+        "INSERT INTO deliveries(id, workspace_id, message_id, agent_id, reason, status, seq, created_at, updated_at) "
+        "SELECT ? || CAST(a.agent_id AS TEXT), ?, ?, a.agent_id, " +
+            reason +
+            ", 'queued', a.delivery_seq, ?, ? FROM delivery_counters a WHERE a.delivery_claim = ? "
+            "RETURNING id, agent_id, seq, reason",
+        std::move(params)));
+}
+
 void add_idempotency_plan(std::vector<strata::plan>& out, const idempotency_claim& c, unsigned status, const json& data,
                           std::int64_t now) {
     static const strata::sql_template insert(
@@ -94,19 +162,26 @@ void add_log_plan(std::vector<strata::plan>& out, const send_spec& spec) {
 }  // namespace
 
 std::vector<accepted_delivery> execute_send(const unit_runner& run, const dialect_queries& queries,
-                                            const send_spec& spec, const std::optional<idempotency_claim>& idem,
-                                            unsigned status, const json& response) {
+                                            const send_spec& spec, const std::vector<listed_recipient>* listed,
+                                            const std::optional<idempotency_claim>& idem, unsigned status,
+                                            const json& response) {
     std::vector<strata::plan> plans;
-    if (spec.recipients.type != audience::kind::one_agent && queries.lock_channel())
+    if (!listed && spec.recipients.type != audience::kind::one_agent && queries.lock_channel())
         plans.push_back(queries.lock_channel()->bind(spec.message.channel_id));
     add_message_plans(plans, spec.message);
-    add_delivery_plans(plans, queries, spec);
-    const std::size_t deliveries_at = plans.size() - 1;
+    const std::size_t before_deliveries = plans.size();
+    if (listed)
+        add_listed_delivery_plans(plans, spec, *listed);
+    else
+        add_delivery_plans(plans, queries, spec);
+    const std::optional<std::size_t> deliveries_at =
+        plans.size() > before_deliveries ? std::optional(plans.size() - 1) : std::nullopt;
     if (spec.log_kind) add_log_plan(plans, spec);
     if (idem) add_idempotency_plan(plans, *idem, status, response, spec.message.created_at);
     const strata::atomic_result result = run(plans);
     std::vector<accepted_delivery> out;
-    for (const strata::row& r : result.results.at(deliveries_at).rows)
+    if (!deliveries_at) return out;
+    for (const strata::row& r : result.results.at(*deliveries_at).rows)
         out.push_back({r.get<std::string>(0), r.get<std::int64_t>(1), r.get<std::int64_t>(2), r.get<std::string>(3)});
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.agent_id < b.agent_id; });
     return out;

@@ -56,18 +56,38 @@ struct accepted_delivery {
     std::string reason;
 };
 
+// A recipient read from the control plane before the unit (split mode, where the unit
+// runs on the messages database and cannot select them): id, name and the delivery
+// sequence the control plane had for it (agents.delivery_seq), which seeds its counter.
+struct listed_recipient {
+    std::int64_t id = 0;
+    std::string name;
+    std::int64_t legacy_seq = 0;
+};
+
 using unit_runner = std::function<strata::atomic_result(const std::vector<strata::plan>&)>;
 
 // Builds the unit of a send (plus the idempotency record holding `response` when a
-// claim is given), runs it, and returns the deliveries the unit created.
+// claim is given), runs it, and returns the deliveries the unit created. Recipients are
+// chosen by the unit (`listed` null: one database) or given (`listed`: split mode).
 [[nodiscard]] std::vector<accepted_delivery> execute_send(const unit_runner& run, const dialect_queries& queries,
                                                           const send_spec& spec,
+                                                          const std::vector<listed_recipient>* listed,
                                                           const std::optional<idempotency_claim>& idem, unsigned status,
                                                           const json& response);
+
+// Split mode: the recipients of a send as the control plane has them now, by id. A
+// member who joins after this read and before the unit commits gets no delivery of
+// this message (decision 0014).
+[[nodiscard]] std::vector<listed_recipient> list_recipients(const strata::runtime& control, const send_spec& spec);
 
 // The plans, exposed for tests that count a unit's statements.
 void add_message_plans(std::vector<strata::plan>& out, const new_message& m);
 void add_delivery_plans(std::vector<strata::plan>& out, const dialect_queries& queries, const send_spec& spec);
+// Split mode: the same two steps on the messages database's delivery_counters (upsert
+// with the given recipients, seeded from legacy_seq + 1), nothing when there are none.
+void add_listed_delivery_plans(std::vector<strata::plan>& out, const send_spec& spec,
+                               const std::vector<listed_recipient>& to);
 void add_idempotency_plan(std::vector<strata::plan>& out, const idempotency_claim& c, unsigned status, const json& data,
                           std::int64_t now);
 

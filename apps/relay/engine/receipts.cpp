@@ -1,5 +1,11 @@
 // Mark read (one atomic unit: receipt + the reader's deliveries acked + the read cursor
-// moved forward only) and the readers of a message.
+// moved forward only) and the readers of a message. In split mode the receipt and the
+// deliveries live with the message (either database) and the cursor on the control
+// plane: the unit runs on the message's store and the cursor moves after it commits, in
+// a second step that only ever moves forward, so repeating a mark read completes it.
+#include <algorithm>
+#include <tuple>
+
 #include "engine/api_error.hpp"
 #include "engine/clock.hpp"
 #include "engine/engine.hpp"
@@ -20,7 +26,7 @@ std::vector<std::int64_t> audience_of(const strata::runtime& db, const detail::m
 
 write_result engine::mark_read(const principal& p, std::int64_t message_id) {
     detail::require_agent_caller(p);
-    const auto place = detail::visible_message(db_, p, message_id);
+    const auto place = visible(p, message_id);
     if (!place) fail(404, "message_not_found", "No such message.");
 
     static const strata::sql_template insert_receipt(
@@ -38,18 +44,23 @@ write_result engine::mark_read(const principal& p, std::int64_t message_id) {
     const std::int64_t now = now_ms();
     std::vector<strata::plan> plans{insert_receipt.bind(message_id, p.agent_id, now),
                                     ack_deliveries.bind(now, now, message_id, p.agent_id)};
-    if (place->channel_type == 0)
-        plans.push_back(move_channel_cursor.bind(message_id, place->channel_id, p.agent_id, message_id));
-    else
-        plans.push_back(
-            move_conversation_cursor.bind(message_id, place->conversation_id.value_or(""), p.agent_id, message_id));
-    const auto result = run_unit(plans);
+    strata::plan cursor =
+        place->channel_type == 0
+            ? move_channel_cursor.bind(message_id, place->channel_id, p.agent_id, message_id)
+            : move_conversation_cursor.bind(message_id, place->conversation_id.value_or(""), p.agent_id, message_id);
+    const bool same_database = !messages_.split();
+    if (same_database) plans.push_back(std::move(cursor));
+    const auto result = run_message_unit(message_id, plans);
+    if (!same_database) db_.execute(std::move(cursor)).drain();
     const bool newly_read = result.results.at(0).affected_rows > 0;
 
     std::int64_t read_at = now;
     if (!newly_read) {  // read before: report when
         static const strata::sql_template q("SELECT read_at FROM read_receipts WHERE message_id = ? AND agent_id = ?");
-        read_at = db_.execute(q.bind(message_id, p.agent_id)).first_as<std::int64_t>().value_or(now);
+        read_at = messages_.primary(place->from)
+                      .execute(q.bind(message_id, p.agent_id))
+                      .first_as<std::int64_t>()
+                      .value_or(now);
     }
     const json data{
         {"message_id", id_text(message_id)}, {"agent_id", id_text(p.agent_id)}, {"read_at", iso8601(read_at)}};
@@ -64,15 +75,24 @@ write_result engine::mark_read(const principal& p, std::int64_t message_id) {
 
 json engine::readers(const principal& p, std::int64_t message_id) const {
     detail::require_agent_caller(p);
-    if (!detail::visible_message(db_, p, message_id)) fail(404, "message_not_found", "No such message.");
-    static const strata::sql_template q(
-        "SELECT rr.agent_id, a.name, rr.read_at FROM read_receipts rr JOIN agents a ON a.id = rr.agent_id "
-        "WHERE rr.message_id = ? ORDER BY rr.read_at, a.name");
+    const auto place = visible(p, message_id);
+    if (!place) fail(404, "message_not_found", "No such message.");
+    // Receipts live with the message, written on its store's primary.
+    static const strata::sql_template q("SELECT agent_id, read_at FROM read_receipts WHERE message_id = ?");
+    struct reader {
+        std::int64_t read_at;
+        std::string name;
+        std::int64_t agent_id;
+    };
+    std::vector<reader> found;
+    for (const strata::row& r : messages_.primary(place->from).execute(q.bind(message_id)))
+        found.push_back({r.get<std::int64_t>(1), names_.agent_name(r.get<std::int64_t>(0)), r.get<std::int64_t>(0)});
+    std::sort(found.begin(), found.end(), [](const reader& a, const reader& b) {
+        return std::tie(a.read_at, a.name) < std::tie(b.read_at, b.name);
+    });
     json readers = json::array();
-    for (const strata::row& r : db_.execute(q.bind(message_id)))
-        readers.push_back({{"agent_id", id_text(r.get<std::int64_t>(0))},
-                           {"agent_name", r.get<std::string>(1)},
-                           {"read_at", iso8601(r.get<std::int64_t>(2))}});
+    for (const auto& r : found)
+        readers.push_back({{"agent_id", id_text(r.agent_id)}, {"agent_name", r.name}, {"read_at", iso8601(r.read_at)}});
     return {{"message_id", id_text(message_id)}, {"readers", readers}};
 }
 

@@ -13,13 +13,13 @@ write_result engine::reply(const principal& p, std::int64_t parent_id, const mes
                            const std::optional<idempotency_claim>& idem) {
     detail::require_agent_caller(p);
     detail::check_message_input(in);
-    const auto parent = detail::visible_message(db_, p, parent_id);
+    const auto parent = visible(p, parent_id);
     if (!parent) fail(404, "message_not_found", "No such message.");
     const std::int64_t root = parent->thread_id.value_or(parent->id);
     const bool in_channel = parent->channel_type == 0;
 
     detail::send_spec spec;
-    spec.message = {ids_.next(),
+    spec.message = {next_message_id(),
                     p.workspace_id,
                     parent->channel_id,
                     p.agent_id,
@@ -36,8 +36,7 @@ write_result engine::reply(const principal& p, std::int64_t parent_id, const mes
     const std::optional<std::string> channel_name = in_channel ? std::optional(parent->channel_name) : std::nullopt;
     const json message =
         detail::new_message_json(spec.message, p.agent_name, channel_name, parent->conversation_id, json::array());
-    const auto deliveries =
-        detail::execute_send([this](const auto& plans) { return run_unit(plans); }, queries_, spec, idem, 201, message);
+    const auto deliveries = run_send(spec, idem, 201, message);
 
     write_result out{201, message, {}};
     out.events.push_back({"thread.reply",
@@ -49,16 +48,19 @@ write_result engine::reply(const principal& p, std::int64_t parent_id, const mes
 
 json engine::replies(const principal& p, std::int64_t parent_id) const {
     detail::require_agent_caller(p);
-    const auto parent = detail::visible_message(db_, p, parent_id);
+    const auto parent = visible(p, parent_id);
     if (!parent) fail(404, "message_not_found", "No such message.");
     const std::int64_t root = parent->thread_id.value_or(parent->id);
-    static const strata::sql_template one("SELECT " + detail::message_columns(true) + detail::message_joins() +
-                                          " WHERE m.id = ?");
-    static const strata::sql_template thread("SELECT " + detail::message_columns(true) + detail::message_joins() +
-                                             " WHERE m.thread_id = ? ORDER BY m.id ASC LIMIT 1000");
-    std::vector<json> messages{detail::message_json(db_.execute(one.bind(root)).one(), true)};
-    for (const strata::row& r : db_.execute(thread.bind(root))) messages.push_back(detail::message_json(r, true));
-    detail::add_attachments(db_, messages);
+    std::vector<detail::message_record> records;
+    if (root == parent->id) {
+        records.push_back(parent->record);
+    } else {
+        auto r = messages_.find(root);
+        if (!r) fail(404, "message_not_found", "No such message.");
+        records.push_back(*r);
+    }
+    for (auto& r : messages_.thread(root)) records.push_back(std::move(r));
+    const std::vector<json> messages = messages_.to_json(records, true);
     json out{{"parent", messages.front()}, {"replies", json::array()}};
     for (std::size_t i = 1; i < messages.size(); ++i) out["replies"].push_back(messages[i]);
     return out;

@@ -2,7 +2,7 @@
 
 #include <sstream>
 
-#include "db/database.hpp"
+#include "db/stores.hpp"
 #include "ws/hub.hpp"
 
 namespace relay::http {
@@ -17,7 +17,7 @@ void metrics::observe(const std::string& method, const std::string& route, unsig
     h.sum += seconds;
 }
 
-std::string metrics::render(const database& db, const hub& h) const {
+std::string metrics::render(const stores& dbs, const hub& h) const {
     std::ostringstream out;
     {
         std::lock_guard lock(mutex_);
@@ -39,10 +39,31 @@ std::string metrics::render(const database& db, const hub& h) const {
         }
     }
 
-    const auto& t = db.telemetry();
+    // Summed over the databases (one, or three in split mode).
+    std::map<strata::atomic_mode, strata::atomic_unit_counters> units;
+    strata::telemetry_counters totals{};
+    std::optional<strata::postgres::pool::stats> pools;
+    for (const database* db : dbs.all()) {
+        for (const auto& [mode, c] : db->telemetry().atomic_units()) {
+            auto& sum = units[mode];
+            sum.units += c.units;
+            sum.failures += c.failures;
+            sum.statements += c.statements;
+        }
+        const auto t = db->telemetry().totals();
+        totals.executions += t.executions;
+        totals.failures += t.failures;
+        totals.total_time += t.total_time;
+        if (auto p = db->pool_statistics()) {
+            if (!pools) pools.emplace();
+            pools->open += p->open;
+            pools->idle += p->idle;
+            pools->waiting += p->waiting;
+            pools->opened += p->opened;
+        }
+    }
     out << "# HELP relay_atomic_units_total Atomic write units by the mode that ran them.\n"
            "# TYPE relay_atomic_units_total counter\n";
-    const auto units = t.atomic_units();
     for (auto mode : {strata::atomic_mode::transaction, strata::atomic_mode::batch, strata::atomic_mode::sequential}) {
         auto it = units.find(mode);
         out << "relay_atomic_units_total{mode=\"" << strata::to_string(mode) << "\"} "
@@ -57,7 +78,6 @@ std::string metrics::render(const database& db, const hub& h) const {
     for (const auto& [mode, c] : units)
         out << "relay_atomic_unit_statements_total{mode=\"" << strata::to_string(mode) << "\"} " << c.statements
             << '\n';
-    const auto totals = t.totals();
     out << "# HELP relay_db_statements_total Statements executed.\n# TYPE relay_db_statements_total counter\n"
         << "relay_db_statements_total " << totals.executions << '\n'
         << "# HELP relay_db_statement_failures_total Statements that failed.\n"
@@ -66,7 +86,7 @@ std::string metrics::render(const database& db, const hub& h) const {
         << "# HELP relay_db_statement_seconds_total Time spent in statements.\n"
            "# TYPE relay_db_statement_seconds_total counter\n"
         << "relay_db_statement_seconds_total " << std::chrono::duration<double>(totals.total_time).count() << '\n';
-    if (auto pool = db.pool_statistics()) {
+    if (const auto& pool = pools) {
         out << "# HELP relay_db_pool_connections PostgreSQL pool connections by state.\n"
                "# TYPE relay_db_pool_connections gauge\n"
             << "relay_db_pool_connections{state=\"open\"} " << pool->open << '\n'

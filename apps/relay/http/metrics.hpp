@@ -11,7 +11,7 @@
 #include <tuple>
 
 namespace relay {
-class database;
+class stores;
 class hub;
 }  // namespace relay
 
@@ -20,7 +20,7 @@ namespace relay::http {
 class metrics {
 public:
     void observe(const std::string& method, const std::string& route, unsigned status, double seconds);
-    [[nodiscard]] std::string render(const database& db, const hub& h) const;
+    [[nodiscard]] std::string render(const stores& dbs, const hub& h) const;
 
     static constexpr std::array<double, 12> buckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                     0.05,   0.1,   0.25,   0.5,   1.0,  2.5};

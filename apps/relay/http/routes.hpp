@@ -19,7 +19,8 @@ struct services {
     engine& eng;
     hub& events;
     metrics& stats;
-    const database& db;
+    const database& db;  // the control plane
+    const stores& dbs;   // every database
     const config& settings;
 };
 

@@ -11,7 +11,7 @@ void add_system_routes(router& r, services& s) {
         return ok(200, {{"status", "ok"}, {"database", database}});
     });
     r.add("GET", "/metrics", [&s](request&) {
-        return reply{200, s.stats.render(s.db, s.events), "text/plain; version=0.0.4", {}};
+        return reply{200, s.stats.render(s.dbs, s.events), "text/plain; version=0.0.4", {}};
     });
 }
 

@@ -17,15 +17,48 @@ const strata::contract& relay_contract() {
     return c;
 }
 
-bool migrate(const strata::runtime& db, dialect d) {
-    const strata::migrate_result r = strata::migrate(db, relay_contract());
+const strata::contract& messages_contract() {
+    using namespace tables;
+    static const strata::contract c =
+        strata::make_contract<messages_table<false>, message_logs_table<false>, deliveries_table<false>,
+                              read_receipts_table<false>, message_attachments_table<false>,
+                              idempotency_keys_table<false>, delivery_counters>();
+    return c;
+}
+
+namespace {
+
+// Indexes for the time-ordered lists, (created_at, id) (decision 0014). relay's contract
+// was released without them and strata has no contract evolution yet, so they are
+// added here, idempotently, on every start, like the search objects.
+std::vector<strata::plan> time_order_indexes() {
+    return {
+        strata::sql("CREATE INDEX IF NOT EXISTS messages_channel_time ON messages(channel_id, created_at, id)"),
+        strata::sql("CREATE INDEX IF NOT EXISTS messages_thread_time ON messages(thread_id, created_at, id)"),
+        strata::sql(
+            "CREATE INDEX IF NOT EXISTS message_logs_workspace_time ON message_logs(workspace_id, created_at, id)")};
+}
+
+bool apply(const strata::runtime& db, dialect d, const strata::contract& c, std::string_view what) {
+    const strata::migrate_result r = strata::migrate(db, c);
     const bool created = r.outcome == strata::migrate_outcome::applied;
-    spdlog::info("schema: contract {} ({})", relay_contract().hash(), created ? "applied now" : "up to date");
-    const auto search = d == dialect::sqlite ? detail::sqlite_search_objects() : detail::postgres_search_objects();
+    spdlog::info("schema: {} contract {} ({})", what, c.hash(), created ? "applied now" : "up to date");
+    auto extra = d == dialect::sqlite ? detail::sqlite_search_objects() : detail::postgres_search_objects();
+    for (auto& p : time_order_indexes()) extra.push_back(std::move(p));
     db.transaction([&](strata::tx& tx) {
-        for (const auto& p : search) tx.execute(p).drain();
+        for (const auto& p : extra) tx.execute(p).drain();
     });
     return created;
+}
+
+}  // namespace
+
+bool migrate(const strata::runtime& db, dialect d) {
+    return apply(db, d, relay_contract(), "relay");
+}
+
+bool migrate_messages(const strata::runtime& db, dialect d) {
+    return apply(db, d, messages_contract(), "messages database");
 }
 
 }  // namespace relay::schema

@@ -16,10 +16,17 @@ namespace relay::schema {
 // The contract of relay's tables.
 [[nodiscard]] const strata::contract& relay_contract();
 
+// The contract of a split relay's messages database: the message-side tables without
+// references to the control plane, and delivery_counters (tables.hpp).
+[[nodiscard]] const strata::contract& messages_contract();
+
 // Migrates the database (see above). Returns true when it created the schema now.
 // Throws strata::error CONTRACT.MISMATCH / CONTRACT.UNMANAGED for a database it must
 // not change.
 bool migrate(const strata::runtime& db, dialect d);
+// The same for the messages database of a split relay (messages_contract()). Pointing
+// --messages-db at a database that holds relay's full contract fails here.
+bool migrate_messages(const strata::runtime& db, dialect d);
 
 namespace detail {
 // Full-text search: SQLite FTS5 + triggers; PostgreSQL a GIN expression index. Each

@@ -26,6 +26,17 @@ inline constexpr strata::foreign_key workspace_ref{"workspaces", "id", "CASCADE"
 inline constexpr strata::foreign_key agent_ref{"agents", "id", "CASCADE"};
 inline constexpr strata::foreign_key channel_ref{"channels", "id", "CASCADE"};
 inline constexpr strata::foreign_key message_ref{"messages", "id", "CASCADE"};
+inline constexpr strata::foreign_key no_ref{};
+
+// The message-side tables exist twice: in the one database of a single-database relay
+// (Linked: with foreign keys to workspaces, agents, channels and files) and in the
+// messages database of a split relay (not linked: those rows stay on the control plane,
+// and a reply may answer a message that lives in the other database). The control-plane
+// references of a table are written link(...): kept when linked, dropped when not.
+template <bool Linked>
+constexpr strata::foreign_key link(strata::foreign_key k) {
+    return Linked ? k : no_ref;
+}
 
 struct workspaces {
     static constexpr std::string_view table_name = "workspaces";
@@ -85,74 +96,86 @@ struct channel_members {
 };
 
 // thread_id: the root message of a thread (threads are one level deep).
-struct messages {
+template <bool Linked>
+struct messages_table {
     static constexpr std::string_view table_name = "messages";
-    static constexpr column<messages, id_t> id{"id", {.primary_key = true}};
-    static constexpr column<messages, id_t> workspace_id{"workspace_id", {.references = workspace_ref}};
-    static constexpr column<messages, id_t> channel_id{"channel_id", {.references = channel_ref}};
-    static constexpr column<messages, id_t> agent_id{"agent_id", {.references = agent_ref}};
-    static constexpr column<messages, opt_id> thread_id{"thread_id", {.references = message_ref}};
-    static constexpr column<messages, std::string> body{"body"};
-    static constexpr column<messages, std::string> mentions{"mentions", {.default_sql = "'[]'"}};
-    static constexpr column<messages, opt_text> metadata{"metadata"};
-    static constexpr column<messages, id_t> has_attachments{"has_attachments", {.default_sql = "0"}};
-    static constexpr column<messages, id_t> created_at{"created_at"};
+    static constexpr column<messages_table, id_t> id{"id", {.primary_key = true}};
+    static constexpr column<messages_table, id_t> workspace_id{"workspace_id",
+                                                               {.references = link<Linked>(workspace_ref)}};
+    static constexpr column<messages_table, id_t> channel_id{"channel_id", {.references = link<Linked>(channel_ref)}};
+    static constexpr column<messages_table, id_t> agent_id{"agent_id", {.references = link<Linked>(agent_ref)}};
+    static constexpr column<messages_table, opt_id> thread_id{"thread_id", {.references = link<Linked>(message_ref)}};
+    static constexpr column<messages_table, std::string> body{"body"};
+    static constexpr column<messages_table, std::string> mentions{"mentions", {.default_sql = "'[]'"}};
+    static constexpr column<messages_table, opt_text> metadata{"metadata"};
+    static constexpr column<messages_table, id_t> has_attachments{"has_attachments", {.default_sql = "0"}};
+    static constexpr column<messages_table, id_t> created_at{"created_at"};
     static constexpr auto columns = std::tuple{id,   workspace_id, channel_id, agent_id,        thread_id,
                                                body, mentions,     metadata,   has_attachments, created_at};
     static constexpr std::array indexes{index_declaration{"messages_channel", {"channel_id", "id"}},
                                         index_declaration{"messages_thread", {"thread_id", "id"}},
                                         index_declaration{"messages_workspace", {"workspace_id", "id"}}};
 };
+using messages = messages_table<true>;
 
-struct message_logs {
+template <bool Linked>
+struct message_logs_table {
     static constexpr std::string_view table_name = "message_logs";
-    static constexpr column<message_logs, id_t> id{"id", {.primary_key = true}};
-    static constexpr column<message_logs, id_t> workspace_id{"workspace_id", {.references = workspace_ref}};
-    static constexpr column<message_logs, id_t> message_id{"message_id", {.unique = true, .references = message_ref}};
-    static constexpr column<message_logs, id_t> channel_id{"channel_id"};
-    static constexpr column<message_logs, id_t> agent_id{"agent_id"};
-    static constexpr column<message_logs, opt_text> conversation_id{"conversation_id"};
-    static constexpr column<message_logs, std::string> delivery_kind{"delivery_kind"};  // channel | dm
-    static constexpr column<message_logs, std::string> body{"body"};
-    static constexpr column<message_logs, id_t> attachment_count{"attachment_count"};
-    static constexpr column<message_logs, id_t> mention_count{"mention_count"};
-    static constexpr column<message_logs, id_t> created_at{"created_at"};
+    static constexpr column<message_logs_table, id_t> id{"id", {.primary_key = true}};
+    static constexpr column<message_logs_table, id_t> workspace_id{"workspace_id",
+                                                                   {.references = link<Linked>(workspace_ref)}};
+    static constexpr column<message_logs_table, id_t> message_id{"message_id",
+                                                                 {.unique = true, .references = message_ref}};
+    static constexpr column<message_logs_table, id_t> channel_id{"channel_id"};
+    static constexpr column<message_logs_table, id_t> agent_id{"agent_id"};
+    static constexpr column<message_logs_table, opt_text> conversation_id{"conversation_id"};
+    static constexpr column<message_logs_table, std::string> delivery_kind{"delivery_kind"};  // channel | dm
+    static constexpr column<message_logs_table, std::string> body{"body"};
+    static constexpr column<message_logs_table, id_t> attachment_count{"attachment_count"};
+    static constexpr column<message_logs_table, id_t> mention_count{"mention_count"};
+    static constexpr column<message_logs_table, id_t> created_at{"created_at"};
     static constexpr auto columns =
         std::tuple{id,   workspace_id,     message_id,    channel_id, agent_id, conversation_id, delivery_kind,
                    body, attachment_count, mention_count, created_at};
     static constexpr std::array indexes{index_declaration{"message_logs_workspace", {"workspace_id", "id"}}};
 };
+using message_logs = message_logs_table<true>;
 
 // One row per recipient: status queued -> delivered -> acked; reason message | mention |
 // thread-reply | dm; seq gapless per agent.
-struct deliveries {
+template <bool Linked>
+struct deliveries_table {
     static constexpr std::string_view table_name = "deliveries";
-    static constexpr column<deliveries, std::string> id{"id", {.primary_key = true}};
-    static constexpr column<deliveries, id_t> workspace_id{"workspace_id", {.references = workspace_ref}};
-    static constexpr column<deliveries, id_t> message_id{"message_id", {.references = message_ref}};
-    static constexpr column<deliveries, id_t> agent_id{"agent_id", {.references = agent_ref}};
-    static constexpr column<deliveries, std::string> reason{"reason"};
-    static constexpr column<deliveries, std::string> status{"status", {.default_sql = "'queued'"}};
-    static constexpr column<deliveries, id_t> seq{"seq"};
-    static constexpr column<deliveries, id_t> created_at{"created_at"};
-    static constexpr column<deliveries, opt_id> delivered_at{"delivered_at"};
-    static constexpr column<deliveries, opt_id> acked_at{"acked_at"};
-    static constexpr column<deliveries, id_t> updated_at{"updated_at"};
+    static constexpr column<deliveries_table, std::string> id{"id", {.primary_key = true}};
+    static constexpr column<deliveries_table, id_t> workspace_id{"workspace_id",
+                                                                 {.references = link<Linked>(workspace_ref)}};
+    static constexpr column<deliveries_table, id_t> message_id{"message_id", {.references = message_ref}};
+    static constexpr column<deliveries_table, id_t> agent_id{"agent_id", {.references = link<Linked>(agent_ref)}};
+    static constexpr column<deliveries_table, std::string> reason{"reason"};
+    static constexpr column<deliveries_table, std::string> status{"status", {.default_sql = "'queued'"}};
+    static constexpr column<deliveries_table, id_t> seq{"seq"};
+    static constexpr column<deliveries_table, id_t> created_at{"created_at"};
+    static constexpr column<deliveries_table, opt_id> delivered_at{"delivered_at"};
+    static constexpr column<deliveries_table, opt_id> acked_at{"acked_at"};
+    static constexpr column<deliveries_table, id_t> updated_at{"updated_at"};
     static constexpr auto columns = std::tuple{id,  workspace_id, message_id,   agent_id, reason,    status,
                                                seq, created_at,   delivered_at, acked_at, updated_at};
     static constexpr std::array constraints{unique_declaration{{"message_id", "agent_id"}},
                                             unique_declaration{{"workspace_id", "agent_id", "seq"}}};
     static constexpr std::array indexes{index_declaration{"deliveries_agent_status", {"agent_id", "status", "seq"}}};
 };
+using deliveries = deliveries_table<true>;
 
-struct read_receipts {
+template <bool Linked>
+struct read_receipts_table {
     static constexpr std::string_view table_name = "read_receipts";
-    static constexpr column<read_receipts, id_t> message_id{"message_id", {.references = message_ref}};
-    static constexpr column<read_receipts, id_t> agent_id{"agent_id", {.references = agent_ref}};
-    static constexpr column<read_receipts, id_t> read_at{"read_at"};
+    static constexpr column<read_receipts_table, id_t> message_id{"message_id", {.references = message_ref}};
+    static constexpr column<read_receipts_table, id_t> agent_id{"agent_id", {.references = link<Linked>(agent_ref)}};
+    static constexpr column<read_receipts_table, id_t> read_at{"read_at"};
     static constexpr auto columns = std::tuple{message_id, agent_id, read_at};
     static constexpr std::array constraints{unique_declaration{{"message_id", "agent_id"}, true}};
 };
+using read_receipts = read_receipts_table<true>;
 
 struct files {
     static constexpr std::string_view table_name = "files";
@@ -169,14 +192,17 @@ struct files {
         std::tuple{id, workspace_id, uploaded_by, filename, content_type, size_bytes, storage_key, status, created_at};
 };
 
-struct message_attachments {
+template <bool Linked>
+struct message_attachments_table {
     static constexpr std::string_view table_name = "message_attachments";
-    static constexpr column<message_attachments, id_t> message_id{"message_id", {.references = message_ref}};
-    static constexpr column<message_attachments, id_t> file_id{"file_id", {.references = {"files", "id", "CASCADE"}}};
-    static constexpr column<message_attachments, id_t> position{"position"};
+    static constexpr column<message_attachments_table, id_t> message_id{"message_id", {.references = message_ref}};
+    static constexpr column<message_attachments_table, id_t> file_id{
+        "file_id", {.references = link<Linked>({"files", "id", "CASCADE"})}};
+    static constexpr column<message_attachments_table, id_t> position{"position"};
     static constexpr auto columns = std::tuple{message_id, file_id, position};
     static constexpr std::array constraints{unique_declaration{{"message_id", "file_id"}, true}};
 };
+using message_attachments = message_attachments_table<true>;
 
 // dm_type '1:1' | 'group'. A one-to-one id is derived from the pair, so it is stable.
 struct dm_conversations {
@@ -206,20 +232,36 @@ struct dm_participants {
 
 // Idempotency-Key records, written in the same atomic unit as the message they created,
 // holding the response a replay returns.
-struct idempotency_keys {
+template <bool Linked>
+struct idempotency_keys_table {
     static constexpr std::string_view table_name = "idempotency_keys";
-    static constexpr column<idempotency_keys, id_t> workspace_id{"workspace_id", {.references = workspace_ref}};
-    static constexpr column<idempotency_keys, id_t> actor_id{"actor_id"};
-    static constexpr column<idempotency_keys, std::string> scope{"scope"};
-    static constexpr column<idempotency_keys, std::string> key_hash{"key_hash"};
-    static constexpr column<idempotency_keys, std::string> request_hash{"request_hash"};
-    static constexpr column<idempotency_keys, id_t> status_code{"status_code"};
-    static constexpr column<idempotency_keys, std::string> response{"response"};
-    static constexpr column<idempotency_keys, id_t> created_at{"created_at"};
+    static constexpr column<idempotency_keys_table, id_t> workspace_id{"workspace_id",
+                                                                       {.references = link<Linked>(workspace_ref)}};
+    static constexpr column<idempotency_keys_table, id_t> actor_id{"actor_id"};
+    static constexpr column<idempotency_keys_table, std::string> scope{"scope"};
+    static constexpr column<idempotency_keys_table, std::string> key_hash{"key_hash"};
+    static constexpr column<idempotency_keys_table, std::string> request_hash{"request_hash"};
+    static constexpr column<idempotency_keys_table, id_t> status_code{"status_code"};
+    static constexpr column<idempotency_keys_table, std::string> response{"response"};
+    static constexpr column<idempotency_keys_table, id_t> created_at{"created_at"};
     static constexpr auto columns =
         std::tuple{workspace_id, actor_id, scope, key_hash, request_hash, status_code, response, created_at};
     static constexpr std::array constraints{
         unique_declaration{{"workspace_id", "actor_id", "scope", "key_hash"}, true}};
+};
+using idempotency_keys = idempotency_keys_table<true>;
+
+// Messages database of a split relay only: each agent's delivery sequence, which a
+// single-database relay keeps in agents.delivery_seq / delivery_claim (same meaning).
+// A row is created by the agent's first delivery in the messages database, seeded from
+// agents.delivery_seq on the control plane so the sequence goes on without a gap.
+struct delivery_counters {
+    static constexpr std::string_view table_name = "delivery_counters";
+    static constexpr column<delivery_counters, id_t> agent_id{"agent_id", {.primary_key = true}};
+    static constexpr column<delivery_counters, id_t> delivery_seq{"delivery_seq"};
+    static constexpr column<delivery_counters, opt_id> delivery_claim{"delivery_claim"};
+    static constexpr auto columns = std::tuple{agent_id, delivery_seq, delivery_claim};
+    static constexpr std::array indexes{index_declaration{"delivery_counters_claim", {"delivery_claim"}}};
 };
 
 }  // namespace relay::schema::tables

@@ -1,7 +1,10 @@
 // The fixture every relay test uses: relay started in-process on an ephemeral port
 // against a fresh database — a temp SQLite file, or (when STRATA_PG_URL is set) a schema
 // of its own on the test PostgreSQL cluster — with a real HTTP client and helpers to set
-// up workspaces, agents and channels. Tests are instantiated once per database.
+// up workspaces, agents and channels. Tests are instantiated once per database, and once
+// more per database in split mode (decision 0014): --db plus a messages database (a
+// second SQLite file; on PostgreSQL a schema on a second cluster, with --db-replica the
+// streaming replica of the first — scripts/pg run --clusters 3 --replica).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -21,7 +24,7 @@ class pg_schema;
 
 namespace relay::test {
 
-enum class backend { sqlite, postgres };
+enum class backend { sqlite, postgres, sqlite_split, postgres_split };
 std::string backend_name(const ::testing::TestParamInfo<backend>& info);
 
 struct workspace_info {
@@ -45,11 +48,17 @@ protected:
     // (Re)starts relay on this test's database and files folder with settings_.
     void start_relay();
     void stop_relay();
+    void wait_for_replica() const;
 
     [[nodiscard]] http_client& http() { return *client_; }
     [[nodiscard]] std::uint16_t port() const { return app_->port(); }
     [[nodiscard]] const strata::runtime& db() const { return app_->db().rt(); }
-    [[nodiscard]] bool on_postgres() const { return GetParam() == backend::postgres; }
+    [[nodiscard]] bool on_postgres() const {
+        return GetParam() == backend::postgres || GetParam() == backend::postgres_split;
+    }
+    [[nodiscard]] bool split_mode() const {
+        return GetParam() == backend::sqlite_split || GetParam() == backend::postgres_split;
+    }
 
     // Setup through the API (each asserts success).
     workspace_info make_workspace(const std::string& name = "acme");
@@ -58,8 +67,12 @@ protected:
     void join(const agent_info& a, const std::string& channel);
     json send(const agent_info& a, const std::string& channel, const std::string& text);
 
-    // One integer from the database (COUNT(*), ...).
+    // One integer from the database (COUNT(*), ...). When relay runs split, a query that
+    // names a message-side table runs on the messages database, any other on --db.
     [[nodiscard]] std::int64_t scalar(const std::string& sql) const;
+    // Each agent's delivery sequence as a FROM item `a` with columns id and
+    // delivery_seq: agents on one database, delivery_counters in split mode.
+    [[nodiscard]] std::string delivery_seq_table() const;
     [[nodiscard]] std::string files_dir() const;
 
     config settings_;
@@ -69,15 +82,18 @@ protected:
 private:
     std::unique_ptr<strata::test::temp_dir> dir_;
     std::unique_ptr<strata::test::pg_schema> pg_;
+    std::unique_ptr<strata::test::pg_schema> pg_messages_;
     std::string db_url_;
     std::unique_ptr<http_client> client_;
 };
 
 }  // namespace relay::test
 
-// Declares a test suite of relay tests, run on SQLite and on PostgreSQL.
-#define RELAY_TEST_SUITE(suite)                                                                                   \
-    class suite : public ::relay::test::relay_test {};                                                            \
-    INSTANTIATE_TEST_SUITE_P(db, suite,                                                                           \
-                             ::testing::Values(::relay::test::backend::sqlite, ::relay::test::backend::postgres), \
-                             ::relay::test::backend_name)
+// Declares a test suite of relay tests, run on SQLite and on PostgreSQL, each on one
+// database and split.
+#define RELAY_BACKENDS                                                                  \
+    ::testing::Values(::relay::test::backend::sqlite, ::relay::test::backend::postgres, \
+                      ::relay::test::backend::sqlite_split, ::relay::test::backend::postgres_split)
+#define RELAY_TEST_SUITE(suite)                        \
+    class suite : public ::relay::test::relay_test {}; \
+    INSTANTIATE_TEST_SUITE_P(db, suite, RELAY_BACKENDS, ::relay::test::backend_name)
