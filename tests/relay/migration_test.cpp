@@ -91,9 +91,17 @@ TEST_P(migration, every_route_serves_old_and_new_messages_after_the_split) {
     }
     EXPECT_EQ(count_on(db(), "SELECT COUNT(*) FROM messages"), legacy_messages) << "nothing new on --db";
 
-    // Messages by id, either store.
-    EXPECT_EQ(http().get("/v1/messages/" + old2, bob.token).data()["text"], "migrated old @bob");
+    // Messages by id, either store; a new-shaped id never asks the legacy replica.
+    const database* replica = app_->databases().replica();
+    EXPECT_EQ(replica != nullptr, on_postgres());
+    const auto replica_reads = [&] { return replica ? replica->telemetry().totals().executions : 0; };
+    const auto before_new = replica_reads();
     EXPECT_EQ(http().get("/v1/messages/" + new1, bob.token).data()["text"], "migrated new @bob");
+    EXPECT_EQ(replica_reads(), before_new) << "the replica was read for a new message";
+    EXPECT_EQ(http().get("/v1/messages/" + old2, bob.token).data()["text"], "migrated old @bob");
+    if (replica) {
+        EXPECT_GT(replica_reads(), before_new) << "an old message is read from the replica";
+    }
 
     // History across both stores, in time order, every page size, both directions.
     const std::vector<std::string> newest_first{new2, new1, keyed_id, old3, old2, old1};

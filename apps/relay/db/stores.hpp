@@ -34,6 +34,8 @@ public:
     [[nodiscard]] const database& control() const noexcept { return *legacy_; }
     // The messages database (nullptr unless split).
     [[nodiscard]] const database* messages() const noexcept { return split() ? messages_.get() : nullptr; }
+    // --db's read replica (nullptr unless split with --db-replica).
+    [[nodiscard]] const database* replica() const noexcept { return split() ? replica_.get() : nullptr; }
     [[nodiscard]] const strata::split::topology& topology() const noexcept { return *topology_; }
     [[nodiscard]] bool split() const noexcept { return topology_->split(); }
     // Every database relay reads or writes (control first), for metrics.

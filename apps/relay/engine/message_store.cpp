@@ -124,29 +124,36 @@ void message_store::add_attachments(std::vector<json>& out, const std::vector<me
 void message_store::add_counts(std::vector<json>& out, const std::vector<message_record>& records) const {
     if (records.empty()) return;
     std::map<std::int64_t, std::size_t> index;
-    std::vector<strata::value> ids;
+    std::map<residency, std::vector<strata::value>> by_owner;
     for (std::size_t i = 0; i < records.size(); ++i) {
         index[records[i].id] = i;
-        ids.emplace_back(records[i].id);
+        by_owner[owner(records[i].id)].emplace_back(records[i].id);
         out[i]["reply_count"] = 0;
         out[i]["read_by_count"] = 0;
     }
-    const std::string in = "(" + placeholders(ids.size()) + ")";
     auto add = [&](strata::result_stream rows, const char* field) {
         for (const strata::row& r : rows) {
             auto& n = out[index.at(r.get<std::int64_t>(0))][field];
             n = n.get<std::int64_t>() + r.get<std::int64_t>(1);
         }
     };
-    // Replies of an old message may be in either store; receipts live with the message
-    // and are written on the primary, so they are read there (a reader sees its own).
-    const std::string replies =
-        "SELECT thread_id, COUNT(*) FROM messages WHERE thread_id IN " + in + " GROUP BY thread_id";
-    for (const auto& s : topology_.list_stores(consistency()))
-        add(s.where->read(strata::sql_plan(replies, ids)), "reply_count");
-    const std::string readers =
-        "SELECT message_id, COUNT(*) FROM read_receipts WHERE message_id IN " + in + " GROUP BY message_id";
-    for (const auto& s : primaries()) add(s.db->execute(strata::sql_plan(readers, ids)), "read_by_count");
+    for (auto& [where, ids] : by_owner) {
+        const std::string in = "(" + placeholders(ids.size()) + ")";
+        // Replies are minted new, so a new message's replies are all in the new store; an
+        // old message's are in either.
+        const std::string replies =
+            "SELECT thread_id, COUNT(*) FROM messages WHERE thread_id IN " + in + " GROUP BY thread_id";
+        if (where == residency::fresh)
+            add(topology_.reader(residency::fresh, consistency()).read(strata::sql_plan(replies, ids)), "reply_count");
+        else
+            for (const auto& s : topology_.list_stores(consistency()))
+                add(s.where->read(strata::sql_plan(replies, ids)), "reply_count");
+        // Receipts live with their message and change on its primary: read there.
+        add(primary(where).execute(strata::sql_plan(
+                "SELECT message_id, COUNT(*) FROM read_receipts WHERE message_id IN " + in + " GROUP BY message_id",
+                std::move(ids))),
+            "read_by_count");
+    }
 }
 
 strata::split::key message_store::cursor_key(std::int64_t message_id) const {
