@@ -23,19 +23,28 @@
 //   the ordinary API. A plan owns its parameters, so bind() copies the name into the
 //   plan (the driver then binds it without a second copy); that copy is part of what
 //   strata costs.
+// - strata_many (fourth side, decision 0015): its own runtime and file; the whole
+//   interleaved phase runs inside one db.transaction(), and each of its chunks is one
+//   tx.execute_many(ins, rows) over a view of (id, string_view name, score) tuples —
+//   the bulk API, binding each row straight into the cached statement. Its COMMIT is
+//   the transaction's return, timed on its own like the others.
 // - Reported: rows/s per side and throughput ratios (raw time / side time, higher is
 //   better for the first-named side), for the insert phase and for insert + COMMIT.
 //
 // STRATA_BENCH_INSERT_ROWS overrides the row count (e.g. 100000 for a quick or profiled run).
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <benchmark/benchmark.h>
 #include <sqlite3.h>
 
-#include <SQLiteCpp/SQLiteCpp.h>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
+#include <ranges>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "../common/interleave.hpp"
@@ -49,7 +58,7 @@ namespace {
 constexpr std::int64_t chunk = 5'000;
 constexpr const char* insert_sql = "INSERT INTO items(id, name, score) VALUES (?, ?, ?)";
 
-enum side : std::size_t { raw_side = 0, cpp_side = 1, strata_side = 2, side_count = 3 };
+enum side : std::size_t { raw_side = 0, cpp_side = 1, strata_side = 2, many_side = 3, side_count = 4 };
 
 std::int64_t insert_rows() {
     if (const char* env = std::getenv("STRATA_BENCH_INSERT_ROWS")) {
@@ -83,6 +92,7 @@ struct insert_targets {
     std::string raw_path = bench_dir().file("insert_raw.db");
     std::string cpp_path = bench_dir().file("insert_sqlitecpp.db");
     std::string strata_path = bench_dir().file("insert_strata.db");
+    std::string many_path = bench_dir().file("insert_strata_many.db");
 
     sqlite3* raw = nullptr;
     sqlite3_stmt* raw_stmt = nullptr;
@@ -90,9 +100,10 @@ struct insert_targets {
     std::optional<SQLite::Statement> cpp_stmt;
     std::optional<strata::runtime> db;
     std::optional<strata::sql_template> ins;
+    std::optional<strata::runtime> many;
 
     insert_targets() {
-        for (const auto* p : {&raw_path, &cpp_path, &strata_path}) remove_database(*p);
+        for (const auto* p : {&raw_path, &cpp_path, &strata_path, &many_path}) remove_database(*p);
 
         raw = open_like_strata(raw_path, true);
         exec(raw, create_items_sql);
@@ -109,6 +120,9 @@ struct insert_targets {
         db->connect(strata::sqlite::file{strata_path});
         db->execute(strata::sql(create_items_sql)).drain();
         ins.emplace(insert_sql);
+        many.emplace(strata::instantiate(strata::sqlite::make_stack()));
+        many->connect(strata::sqlite::file{many_path});
+        many->execute(strata::sql(create_items_sql)).drain();
     }
     insert_targets(const insert_targets&) = delete;
     insert_targets& operator=(const insert_targets&) = delete;
@@ -131,15 +145,17 @@ struct insert_targets {
         const std::int64_t r = count(raw);
         const std::int64_t c = cpp->execAndGet("SELECT count(*) FROM items").getInt64();
         const std::int64_t s = db->execute(strata::sql("SELECT count(*) FROM items")).one().get<std::int64_t>(0);
+        const std::int64_t m = many->execute(strata::sql("SELECT count(*) FROM items")).one().get<std::int64_t>(0);
         ins.reset();
         db.reset();
+        many.reset();
         cpp_stmt.reset();
         cpp.reset();
         sqlite3_finalize(raw_stmt);
         sqlite3_close_v2(raw);
         raw = nullptr;
-        for (const auto* p : {&raw_path, &cpp_path, &strata_path}) remove_database(*p);
-        return r == n && c == n && s == n;
+        for (const auto* p : {&raw_path, &cpp_path, &strata_path, &many_path}) remove_database(*p);
+        return r == n && c == n && s == n && m == n;
     }
 };
 
@@ -150,8 +166,7 @@ struct insert_targets {
     for (std::int64_t i = from; i < from + chunk; ++i) {
         const std::string& name = d.names[static_cast<std::size_t>(i - 1)];
         int rc = sqlite3_bind_int64(st, 1, i);
-        if (rc == SQLITE_OK)
-            rc = sqlite3_bind_text(st, 2, name.data(), static_cast<int>(name.size()), SQLITE_STATIC);
+        if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 2, name.data(), static_cast<int>(name.size()), SQLITE_STATIC);
         if (rc == SQLITE_OK) rc = sqlite3_bind_double(st, 3, d.scores[static_cast<std::size_t>(i - 1)]);
         if (rc != SQLITE_OK) sqlite_fail(t.raw, rc, "bind");
         if (rc = sqlite3_step(st); rc != SQLITE_DONE) sqlite_fail(t.raw, rc, "step");
@@ -179,6 +194,15 @@ struct insert_targets {
     }
 }
 
+[[gnu::noinline]] void many_chunk(const strata::tx& tx, const strata::sql_template& ins, const rows_data& d,
+                                  std::int64_t from) {
+    auto rows = std::views::iota(from, from + chunk) | std::views::transform([&d](std::int64_t i) {
+                    const auto k = static_cast<std::size_t>(i - 1);
+                    return std::tuple<std::int64_t, std::string_view, double>{i, d.names[k], d.scores[k]};
+                });
+    (void)tx.execute_many(ins, rows);
+}
+
 void bulk_insert(benchmark::State& state) {
     const std::int64_t n = insert_rows();
     const rows_data& d = data(n);
@@ -186,32 +210,53 @@ void bulk_insert(benchmark::State& state) {
         insert_targets t;
         t.begin();
         std::int64_t next = 1;
-        const auto insert_side = [&](std::size_t s) {
-            switch (s) {
-                case raw_side: raw_chunk(t, d, next); break;
-                case cpp_side: cpp_chunk(t, d, next); break;
-                default: strata_chunk(t, d, next); break;
-            }
-        };
         interleaver<side_count> phase;  // insert phase only
-        for (; next <= n; next += chunk) phase.round(insert_side);
-        const double ins_raw = phase.seconds(raw_side), ins_cpp = phase.seconds(cpp_side),
-                     ins_strata = phase.seconds(strata_side);
-        // COMMIT each side, the order rotating with the repetition.
         interleaver<side_count> commit;
+        // strata_many's transaction spans the phase; its COMMIT is the callback's return.
+        std::chrono::steady_clock::time_point phase_done{};
+        t.many->transaction([&](strata::tx& tx) {
+            const auto insert_side = [&](std::size_t s) {
+                switch (s) {
+                    case raw_side:
+                        raw_chunk(t, d, next);
+                        break;
+                    case cpp_side:
+                        cpp_chunk(t, d, next);
+                        break;
+                    case strata_side:
+                        strata_chunk(t, d, next);
+                        break;
+                    default:
+                        many_chunk(tx, *t.ins, d, next);
+                        break;
+                }
+            };
+            for (; next <= n; next += chunk) phase.round(insert_side);
+            phase_done = std::chrono::steady_clock::now();
+        });
+        const double commit_many = std::chrono::duration<double>(std::chrono::steady_clock::now() - phase_done).count();
+        const double ins_raw = phase.seconds(raw_side), ins_cpp = phase.seconds(cpp_side),
+                     ins_strata = phase.seconds(strata_side), ins_many = phase.seconds(many_side);
+        // COMMIT each other side, the order rotating with the repetition.
         static std::size_t repetition = 0;
-        const std::size_t first = repetition++ % side_count;
-        for (std::size_t k = 0; k < side_count; ++k) {
-            const std::size_t s = (first + k) % side_count;
+        const std::size_t first = repetition++ % many_side;
+        for (std::size_t k = 0; k < many_side; ++k) {
+            const std::size_t s = (first + k) % many_side;
             commit.once(s, [&](std::size_t which) {
                 switch (which) {
-                    case raw_side: exec(t.raw, "COMMIT"); break;
-                    case cpp_side: t.cpp->exec("COMMIT"); break;
-                    default: t.db->execute(strata::sql("COMMIT")).drain(); break;
+                    case raw_side:
+                        exec(t.raw, "COMMIT");
+                        break;
+                    case cpp_side:
+                        t.cpp->exec("COMMIT");
+                        break;
+                    default:
+                        t.db->execute(strata::sql("COMMIT")).drain();
+                        break;
                 }
             });
         }
-        state.SetIterationTime(phase.total_seconds() + commit.total_seconds());
+        state.SetIterationTime(phase.total_seconds() + commit.total_seconds() + commit_many);
         if (!t.verify_and_close(n)) {
             state.SkipWithError("a table does not hold the expected rows");
             return;
@@ -222,12 +267,18 @@ void bulk_insert(benchmark::State& state) {
         state.counters["raw_krows_s"] = rows / ins_raw / 1e3;
         state.counters["cpp_krows_s"] = rows / ins_cpp / 1e3;
         state.counters["strata_krows_s"] = rows / ins_strata / 1e3;
+        state.counters["many_krows_s"] = rows / ins_many / 1e3;
         // Throughput ratios, higher is better for the first-named side: the median over
         // rounds of the per-chunk ratio (robust to a preempted chunk); sum_* use the
         // insert phase's total times; total_* add each side's COMMIT.
         state.counters["strata/raw"] = phase.median_ratio(raw_side, strata_side);
         state.counters["cpp/raw"] = phase.median_ratio(raw_side, cpp_side);
         state.counters["strata/cpp"] = phase.median_ratio(cpp_side, strata_side);
+        state.counters["many/raw"] = phase.median_ratio(raw_side, many_side);
+        state.counters["many/cpp"] = phase.median_ratio(cpp_side, many_side);
+        state.counters["sum_many/raw"] = ins_raw / ins_many;
+        state.counters["commit_many_ms"] = commit_many * 1e3;
+        state.counters["total_many/raw"] = (ins_raw + commit.seconds(raw_side)) / (ins_many + commit_many);
         state.counters["sum_strata/raw"] = ins_raw / ins_strata;
         state.counters["sum_cpp/raw"] = ins_raw / ins_cpp;
         state.counters["sum_strata/cpp"] = ins_cpp / ins_strata;
@@ -244,7 +295,7 @@ void bulk_insert(benchmark::State& state) {
 }  // namespace
 
 void register_bulk_insert(int repetitions) {
-    // One iteration = N rows per side (3 N inserts) + 3 COMMITs: ~4–6 s at 1M rows.
+    // One iteration = N rows per side (4 N inserts) + 4 COMMITs: ~5–8 s at 1M rows.
     auto* b = benchmark::RegisterBenchmark("sqlite_bulk_insert_1tx", bulk_insert);
     b->Iterations(1)->ReportAggregatesOnly(true)->UseManualTime()->Unit(benchmark::kSecond);
     if (repetitions > 0) b->Repetitions(repetitions);

@@ -9,15 +9,16 @@
 
 #include <any>
 #include <concepts>
-#include <type_traits>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "strata/middleware.hpp"
+#include "strata/param_rows.hpp"
 #include "strata/plan.hpp"
 #include "strata/row.hpp"
 #include "strata/transaction_options.hpp"
@@ -41,8 +42,8 @@ struct capabilities {
 class binding {
 public:
     template <class B>
-        requires(!std::same_as<std::remove_cvref_t<B>, binding>)
-    binding(B b) : value_(std::move(b)), describe_(describe_binding(std::any_cast<const B&>(value_))) {}
+    requires(!std::same_as<std::remove_cvref_t<B>, binding>) binding(B b)
+        : value_(std::move(b)), describe_(describe_binding(std::any_cast<const B&>(value_))) {}
 
     template <class B>
     [[nodiscard]] const B* get_if() const noexcept {
@@ -85,7 +86,7 @@ enum class transaction_status { idle, in_transaction, failed, unknown };
 
 // The result of one statement of an atomic batch.
 struct batch_result {
-    std::vector<row> rows;           // RETURNING rows (or the rows of a read)
+    std::vector<row> rows;  // RETURNING rows (or the rows of a read)
     std::uint64_t affected_rows = 0;
 };
 
@@ -112,6 +113,12 @@ public:
     // atomic_batch capability: every statement in one round trip, all or nothing.
     [[nodiscard]] virtual std::vector<batch_result> execute_batch(const std::vector<statement>& statements,
                                                                   const execution_control& c);
+
+    // One statement run once per parameter row (tx::execute_many); rows it returns are
+    // discarded. s.source is the statement's plan without parameters. The default runs
+    // each row through execute(); drivers override it to bind every row into one
+    // prepared statement. Stops at the first failing row and throws its error.
+    [[nodiscard]] virtual many_result execute_many(const statement& s, param_rows& rows, const execution_control& c);
 
     virtual void release() noexcept = 0;
     virtual void destroy() noexcept = 0;

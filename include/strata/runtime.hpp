@@ -45,6 +45,17 @@ public:
     // Lazy: nothing reaches the database until the stream is read.
     [[nodiscard]] result_stream execute(plan p, const execute_options& options = {}) const;
 
+    // t once per parameter row, all rows in one transaction of their own: every row is
+    // applied or none (see tx::execute_many). Rows are read once, so the transaction is
+    // never retried (options.retry.max_attempts > 1 is RUNTIME.INVALID_ARGUMENT).
+    many_result execute_many(const sql_template& t, param_rows& rows, const transaction_options& options = {}) const;
+    template <std::ranges::input_range R>
+    requires(!std::is_base_of_v<param_rows, std::remove_cvref_t<R>>) many_result
+        execute_many(const sql_template& t, R&& rows, const transaction_options& options = {})
+    const {
+        tuple_rows<std::remove_reference_t<R>> adapted(rows);
+        return execute_many(t, static_cast<param_rows&>(adapted), options);
+    }
     // Runs fn(tx) in a transaction on one connection (see strata/transaction.hpp):
     // commit on return, rollback and rethrow on throw; retries and a deadline as the
     // options say. Returns fn's value (a returned stream comes back as its rows).

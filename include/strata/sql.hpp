@@ -80,6 +80,8 @@ public:
     [[nodiscard]] plan bind_values(std::vector<value> params) const;
     [[nodiscard]] std::size_t placeholders() const noexcept { return placeholders_; }
     [[nodiscard]] const std::string& sql() const noexcept { return text_->sql; }
+    // The checked text every plan bound from this template shares.
+    [[nodiscard]] const std::shared_ptr<const plan_text>& text() const noexcept { return text_; }
 
 private:
     std::shared_ptr<const plan_text> text_;

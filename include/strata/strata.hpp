@@ -13,6 +13,7 @@
 #include "strata/middleware.hpp"
 #include "strata/migrate.hpp"
 #include "strata/orm.hpp"
+#include "strata/param_rows.hpp"
 #include "strata/plan.hpp"
 #include "strata/query.hpp"
 #include "strata/redact.hpp"

@@ -21,7 +21,9 @@
 
 #include "strata/driver.hpp"
 #include "strata/execute_options.hpp"
+#include "strata/param_rows.hpp"
 #include "strata/result_stream.hpp"
+#include "strata/sql.hpp"
 #include "strata/transaction_options.hpp"
 
 namespace strata {
@@ -52,6 +54,20 @@ public:
     // Runs a statement on the transaction's connection (scope: transaction).
     [[nodiscard]] result_stream execute(plan p, const execute_options& options = {}) const;
 
+    // Runs t once per parameter row on the transaction's connection, binding each row
+    // straight into one prepared statement (strata/param_rows.hpp). Middleware sees one
+    // execution. Rows the statement returns are discarded. A failing row throws its
+    // error; the rows before it stay in the transaction (roll back by throwing).
+    // RUNTIME.INVALID_ARGUMENT when a row's width differs from the placeholders.
+    many_result execute_many(const sql_template& t, param_rows& rows) const;
+    // The same for a range of tuples.
+    template <std::ranges::input_range R>
+    requires(!std::is_base_of_v<param_rows, std::remove_cvref_t<R>>) many_result
+        execute_many(const sql_template& t, R&& rows)
+    const {
+        tuple_rows<std::remove_reference_t<R>> adapted(rows);
+        return execute_many(t, static_cast<param_rows&>(adapted));
+    }
     // A nested scope as a savepoint. fn receives a transaction for the inner scope.
     template <class Fn>
     auto transaction(Fn&& fn) -> detail::transaction_result_t<std::invoke_result_t<Fn&, strata::tx&>> {

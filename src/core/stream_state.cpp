@@ -8,6 +8,7 @@ namespace strata::detail {
 
 namespace {
 std::atomic<std::uint64_t> next_execution_id{1};
+}  // namespace
 
 // Execution ids are unique per process. Each thread reserves them in blocks so that an
 // execution does not pay an atomic read-modify-write on a counter every thread shares.
@@ -23,7 +24,6 @@ std::uint64_t new_execution_id() noexcept {
     }
     return r.next++;
 }
-}  // namespace
 
 namespace {
 bool is_abort(std::exception_ptr e) {

@@ -27,6 +27,9 @@ struct execution_target {
     std::function<std::string(const plan&)> lower_tree;  // builder plans
 };
 
+// A fresh execution id (unique per process).
+[[nodiscard]] std::uint64_t new_execution_id() noexcept;
+
 // The SQL `p` runs as on this target: lowered into `storage` when the adapter rewrites
 // it, else a view of the plan's own text.
 [[nodiscard]] std::string_view lowered_sql(const execution_target& target, const plan& p, std::string& storage);

@@ -5,22 +5,10 @@
 #include <thread>
 
 #include "runtime_impl.hpp"
+#include "transaction_state.hpp"
 #include "strata/error.hpp"
 
 namespace strata {
-
-namespace detail {
-
-struct transaction_state {
-    std::shared_ptr<const execution_target> target;
-    std::shared_ptr<strata::connection> conn;
-    std::shared_ptr<scope_guard> guard = std::make_shared<scope_guard>();
-    std::optional<clock::time_point> deadline;
-    int depth = 0;
-    std::shared_ptr<int> savepoints = std::make_shared<int>(0);  // names are unique per transaction
-};
-
-}  // namespace detail
 
 namespace {
 

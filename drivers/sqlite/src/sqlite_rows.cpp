@@ -30,6 +30,37 @@ bool control_fired(const execution_control& c) {
 
 }  // namespace
 
+int bind_value(sqlite3_stmt* stmt, int idx, const value& v, sqlite3_destructor_type lifetime) {
+    switch (v.kind()) {
+        case value_kind::nil:
+            return sqlite3_bind_null(stmt, idx);
+        case value_kind::boolean:
+            return sqlite3_bind_int(stmt, idx, *v.get_if<bool>() ? 1 : 0);
+        case value_kind::integer:
+            return sqlite3_bind_int64(stmt, idx, *v.get_if<std::int64_t>());
+        case value_kind::real:
+            return sqlite3_bind_double(stmt, idx, *v.get_if<double>());
+        case value_kind::text: {
+            const std::string& t = *v.get_if<std::string>();
+            return sqlite3_bind_text64(stmt, idx, t.data(), t.size(), lifetime, SQLITE_UTF8);
+        }
+        case value_kind::bytes: {
+            const blob& b = *v.get_if<blob>();
+            return sqlite3_bind_blob64(stmt, idx, b.empty() ? "" : static_cast<const void*>(b.data()), b.size(),
+                                       lifetime);
+        }
+        case value_kind::time: {
+            const std::string text = format_timestamp(*v.get_if<timestamp>());
+            return sqlite3_bind_text64(stmt, idx, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+        }
+        case value_kind::json: {
+            const std::string& t = v.get_if<json_text>()->text;
+            return sqlite3_bind_text64(stmt, idx, t.data(), t.size(), lifetime, SQLITE_UTF8);
+        }
+    }
+    return SQLITE_MISUSE;
+}
+
 rows::rows(lease&& l, const statement& s, const execution_control& control, bool scoped) noexcept
     : lease_(std::move(l)), sql_(s.sql), plan_(s.source), control_(control), scoped_(scoped) {}
 
@@ -76,43 +107,7 @@ void rows::bind(const std::vector<value>& params) {
     // outlives the statement's use of them (give_back resets the statement).
     int idx = 0;
     for (const value& v : params) {
-        ++idx;
-        int rc = SQLITE_OK;
-        switch (v.kind()) {
-            case value_kind::nil:
-                rc = sqlite3_bind_null(stmt_, idx);
-                break;
-            case value_kind::boolean:
-                rc = sqlite3_bind_int(stmt_, idx, *v.get_if<bool>() ? 1 : 0);
-                break;
-            case value_kind::integer:
-                rc = sqlite3_bind_int64(stmt_, idx, *v.get_if<std::int64_t>());
-                break;
-            case value_kind::real:
-                rc = sqlite3_bind_double(stmt_, idx, *v.get_if<double>());
-                break;
-            case value_kind::text: {
-                const std::string& t = *v.get_if<std::string>();
-                rc = sqlite3_bind_text64(stmt_, idx, t.data(), t.size(), SQLITE_STATIC, SQLITE_UTF8);
-                break;
-            }
-            case value_kind::bytes: {
-                const blob& b = *v.get_if<blob>();
-                rc = sqlite3_bind_blob64(stmt_, idx, b.empty() ? "" : static_cast<const void*>(b.data()), b.size(),
-                                         SQLITE_STATIC);
-                break;
-            }
-            case value_kind::time: {
-                const std::string text = format_timestamp(*v.get_if<timestamp>());
-                rc = sqlite3_bind_text64(stmt_, idx, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
-                break;
-            }
-            case value_kind::json: {
-                const std::string& t = v.get_if<json_text>()->text;
-                rc = sqlite3_bind_text64(stmt_, idx, t.data(), t.size(), SQLITE_STATIC, SQLITE_UTF8);
-                break;
-            }
-        }
+        const int rc = bind_value(stmt_, ++idx, v, SQLITE_STATIC);
         if (rc != SQLITE_OK) throw make_error(lease_.conn().db(), rc, "bind");
     }
 }
@@ -145,10 +140,12 @@ void rows::ensure_layout() {
         const char* table = sqlite3_column_table_name(stmt_, i);
         cols.push_back({name ? name : "", table ? table : ""});
         const std::string decl = upper(sqlite3_column_decltype(stmt_, i));
-        if (decl == "BOOLEAN" || decl == "BOOL") hints[static_cast<std::size_t>(i)] = hint::boolean;
+        if (decl == "BOOLEAN" || decl == "BOOL")
+            hints[static_cast<std::size_t>(i)] = hint::boolean;
         else if (decl == "TIMESTAMP" || decl == "DATETIME" || decl == "TIMESTAMPTZ")
             hints[static_cast<std::size_t>(i)] = hint::timestamp;
-        else if (decl == "JSON" || decl == "JSONB") hints[static_cast<std::size_t>(i)] = hint::json;
+        else if (decl == "JSON" || decl == "JSONB")
+            hints[static_cast<std::size_t>(i)] = hint::json;
     }
     layout->shape = std::make_shared<const row_shape>(std::move(cols));
     p.layout = std::move(layout);
@@ -225,7 +222,7 @@ void rows::read_row(row& out) {
 
 void rows::fail(int rc) {
     error e = (rc & 0xFF) == SQLITE_INTERRUPT && stopped_by_control_ ? aborted(control_)
-                                                                      : make_error(lease_.conn().db(), rc, "step");
+                                                                     : make_error(lease_.conn().db(), rc, "step");
     release();
     throw e;
 }
@@ -258,7 +255,8 @@ bool rows::next(row& out) {
         return true;
     }
     if (rc == SQLITE_DONE) {
-        if (!sqlite3_stmt_readonly(stmt_)) affected_ = static_cast<std::uint64_t>(sqlite3_changes64(lease_.conn().db()));
+        if (!sqlite3_stmt_readonly(stmt_))
+            affected_ = static_cast<std::uint64_t>(sqlite3_changes64(lease_.conn().db()));
         release();
         return false;
     }

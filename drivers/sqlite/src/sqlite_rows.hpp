@@ -10,6 +10,10 @@
 
 namespace strata::sqlite::detail {
 
+// Binds one value to parameter idx. Text, blobs and JSON are bound with `lifetime`
+// (SQLITE_STATIC when the value outlives the statement's use, else SQLITE_TRANSIENT).
+[[nodiscard]] int bind_value(sqlite3_stmt* stmt, int idx, const value& v, sqlite3_destructor_type lifetime);
+
 class rows final : public row_source {
 public:
     // Nothing touches SQLite until the first next(), which takes the statement from the

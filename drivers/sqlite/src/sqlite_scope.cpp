@@ -17,7 +17,8 @@ capabilities sqlite_capabilities() noexcept {
 
 namespace {
 void check_identifier(std::string_view name) {
-    bool ok = !name.empty() && name.size() <= 63 && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_');
+    bool ok =
+        !name.empty() && name.size() <= 63 && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_');
     for (char c : name) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
     if (!ok) {
         throw error(std::string(codes::runtime_invalid_argument),
@@ -42,6 +43,73 @@ std::unique_ptr<row_source> scope::execute(const statement& s, const execution_c
     require_open("execute()");
     if (lease_.owner().closed()) driver_errors::closed("sqlite", "execute()");
     return std::make_unique<rows>(lease_.share(), s, c, /*scoped=*/true);
+}
+
+namespace {
+
+// Binds a parameter row straight into the statement.
+class statement_sink final : public param_sink {
+public:
+    explicit statement_sink(sqlite3_stmt* stmt) noexcept : stmt_(stmt) {}
+    void null(int index) override { check(sqlite3_bind_null(stmt_, index)); }
+    void integer(int index, std::int64_t v) override { check(sqlite3_bind_int64(stmt_, index, v)); }
+    void real(int index, double v) override { check(sqlite3_bind_double(stmt_, index, v)); }
+    // The caller's text lives until the row has run: no copy.
+    void text(int index, std::string_view v) override {
+        check(sqlite3_bind_text64(stmt_, index, v.empty() ? "" : v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8));
+    }
+    // A value made for this call (a codec's result) does not: SQLite copies it.
+    void any(int index, const value& v) override { check(bind_value(stmt_, index, v, SQLITE_TRANSIENT)); }
+
+private:
+    void check(int rc) const {
+        if (rc != SQLITE_OK) throw make_error(sqlite3_db_handle(stmt_), rc, "bind");
+    }
+    sqlite3_stmt* stmt_;
+};
+
+}  // namespace
+
+// One prepared statement from the cache, bound and stepped once per row under one lock:
+// no plan, stream or row source per row.
+many_result scope::execute_many(const statement& s, param_rows& rows, const execution_control& c) {
+    require_open("execute_many()");
+    if (lease_.owner().closed()) driver_errors::closed("sqlite", "execute_many()");
+    auto lock = lease_.exclusive() ? std::unique_lock<std::mutex>() : lease_.conn().lock_plain();
+    detail::connection& conn = lease_.conn();
+    statement_loan loan;
+    conn.take(s.sql, loan, &s.source->text());
+    struct give_back_at_exit {
+        detail::connection& conn;
+        statement_loan& loan;
+        ~give_back_at_exit() { conn.give_back(loan); }
+    } give_back{conn, loan};
+    sqlite3_stmt* stmt = loan.get().stmt;
+    if (static_cast<std::size_t>(loan.get().placeholders) != rows.width()) {
+        throw error(std::string(codes::plan_param_count),
+                    "The statement has " + std::to_string(loan.get().placeholders) + " placeholders but each row has " +
+                        std::to_string(rows.width()) + " parameters. Pass one value per placeholder.");
+    }
+    statement_sink sink(stmt);
+    many_result out;
+    const bool controlled = c.active();
+    while (rows.next(sink)) {
+        // Deadline and cancel between rows (every 256: a clock read costs more than a row).
+        if (controlled && (out.executions & 255) == 0 &&
+            (c.cancel.cancelled() || (c.deadline && clock::now() >= *c.deadline))) {
+            throw error(std::string(codes::runtime_aborted),
+                        c.cancel.cancelled() ? "The statement was cancelled." : "The statement ran past its deadline.",
+                        {{"reason", c.cancel.cancelled() ? "cancelled" : "deadline"},
+                         {"rows_done", std::to_string(out.executions)}});
+        }
+        int rc = sqlite3_step(stmt);
+        while (rc == SQLITE_ROW) rc = sqlite3_step(stmt);  // RETURNING rows are discarded
+        if (rc != SQLITE_DONE) throw make_error(conn.db(), rc, "step");
+        out.affected_rows += static_cast<std::uint64_t>(sqlite3_changes64(conn.db()));
+        ++out.executions;
+        sqlite3_reset(stmt);
+    }
+    return out;
 }
 
 transaction_status scope::status() const {
@@ -79,9 +147,15 @@ void scope::begin(const transaction_options& options) {
         return;
     }
     switch (options.begin) {
-        case sqlite_begin::immediate: exec("BEGIN IMMEDIATE", "BEGIN"); break;
-        case sqlite_begin::deferred: exec("BEGIN DEFERRED", "BEGIN"); break;
-        case sqlite_begin::exclusive: exec("BEGIN EXCLUSIVE", "BEGIN"); break;
+        case sqlite_begin::immediate:
+            exec("BEGIN IMMEDIATE", "BEGIN");
+            break;
+        case sqlite_begin::deferred:
+            exec("BEGIN DEFERRED", "BEGIN");
+            break;
+        case sqlite_begin::exclusive:
+            exec("BEGIN EXCLUSIVE", "BEGIN");
+            break;
     }
 }
 

@@ -18,6 +18,7 @@ public:
 
     [[nodiscard]] capabilities caps() const override { return sqlite_capabilities(); }
     [[nodiscard]] std::unique_ptr<row_source> execute(const statement& s, const execution_control& c) override;
+    [[nodiscard]] many_result execute_many(const statement& s, param_rows& rows, const execution_control& c) override;
     [[nodiscard]] transaction_status status() const override;
     void begin(const transaction_options& options) override;
     void commit() override;
