@@ -24,6 +24,31 @@ void add_message_plans(std::vector<strata::plan>& out, const new_message& m) {
         out.push_back(insert_attachment.bind(m.id, m.attachment_ids[i], static_cast<std::int64_t>(i)));
 }
 
+namespace {
+
+// The deliveries of exactly the recipients whose counter row this message claimed, each
+// numbered by that row's delivery_seq. `counters` is the table aliased `a` and `key` its
+// agent id column (agents.id, or delivery_counters.agent_id in split mode); `reason` is
+// SQL — a fixed word, never user input, or a CASE whose parameters are `params`.
+strata::plan claimed_deliveries(const new_message& m, std::string_view counters, std::string_view key,
+                                const std::string& reason, std::vector<strata::value> reason_params) {
+    std::vector<strata::value> params{strata::value{"del_" + id_text(m.id) + "_"}, strata::value{m.workspace_id},
+                                      strata::value{m.id}};
+    for (auto& v : reason_params) params.push_back(std::move(v));
+    params.emplace_back(m.created_at);
+    params.emplace_back(m.created_at);
+    params.emplace_back(m.id);
+    const std::string a_key = "a." + std::string(key);
+    return strata::sql_plan(
+        "INSERT INTO deliveries(id, workspace_id, message_id, agent_id, reason, status, seq, created_at, updated_at) "
+        "SELECT ? || CAST(" +
+            a_key + " AS TEXT), ?, ?, " + a_key + ", " + reason + ", 'queued', a.delivery_seq, ?, ? FROM " +
+            std::string(counters) + " a WHERE a.delivery_claim = ? RETURNING id, agent_id, seq, reason",
+        std::move(params));
+}
+
+}  // namespace
+
 // Two statements choose the recipients and number their deliveries, gaplessly per agent,
 // even with many sends at once:
 //   1. UPDATE agents: each recipient's delivery_seq goes up by one and delivery_claim
@@ -52,24 +77,13 @@ void add_delivery_plans(std::vector<strata::plan>& out, const dialect_queries& q
             break;
     }
 
-    // reason is one of a fixed set of words (never user input), so it is part of the text.
-    std::vector<strata::value> params{strata::value{"del_" + id_text(m.id) + "_"}, strata::value{m.workspace_id},
-                                      strata::value{m.id}};
     std::string reason = "'" + spec.reason + "'";
+    std::vector<strata::value> reason_params;
     if (spec.reason == "message" && !m.mentions.empty()) {
         reason = "CASE WHEN a.name IN (" + placeholders(m.mentions.size()) + ") THEN 'mention' ELSE 'message' END";
-        for (const auto& name : m.mentions) params.emplace_back(name);
+        for (const auto& name : m.mentions) reason_params.emplace_back(name);
     }
-    params.emplace_back(m.created_at);
-    params.emplace_back(m.created_at);
-    params.emplace_back(m.id);
-    out.push_back(strata::sql_plan(
-        "INSERT INTO deliveries(id, workspace_id, message_id, agent_id, reason, status, seq, created_at, updated_at) "
-        "SELECT ? || CAST(a.id AS TEXT), ?, ?, a.id, " +
-            reason +
-            ", 'queued', a.delivery_seq, ?, ? FROM agents a WHERE a.delivery_claim = ? "
-            "RETURNING id, agent_id, seq, reason",
-        std::move(params)));
+    out.push_back(claimed_deliveries(m, "agents", "id", reason, std::move(reason_params)));
 }
 
 std::vector<listed_recipient> list_recipients(const strata::runtime& control, const send_spec& spec) {
@@ -115,29 +129,17 @@ void add_listed_delivery_plans(std::vector<strata::plan>& out, const send_spec& 
                                        "delivery_counters.delivery_seq + 1, delivery_claim = excluded.delivery_claim",
                                    std::move(counters)));
 
-    std::vector<strata::value> params{strata::value{"del_" + id_text(m.id) + "_"}, strata::value{m.workspace_id},
-                                      strata::value{m.id}};
-    std::string reason = "'" + spec.reason + "'";  // a fixed word, never user input
+    std::string reason = "'" + spec.reason + "'";
+    std::vector<strata::value> reason_params;
     if (spec.reason == "message") {
-        std::vector<std::int64_t> mentioned;
         for (const auto& r : to)
-            if (std::find(m.mentions.begin(), m.mentions.end(), r.name) != m.mentions.end()) mentioned.push_back(r.id);
-        if (!mentioned.empty()) {
-            reason =
-                "CASE WHEN a.agent_id IN (" + placeholders(mentioned.size()) + ") THEN 'mention' ELSE 'message' END";
-            for (std::int64_t id : mentioned) params.emplace_back(id);
-        }
+            if (std::find(m.mentions.begin(), m.mentions.end(), r.name) != m.mentions.end())
+                reason_params.emplace_back(r.id);
+        if (!reason_params.empty())
+            reason = "CASE WHEN a.agent_id IN (" + placeholders(reason_params.size()) +
+                     ") THEN 'mention' ELSE 'message' END";
     }
-    params.emplace_back(m.created_at);
-    params.emplace_back(m.created_at);
-    params.emplace_back(m.id);
-    out.push_back(strata::sql_plan(
-        "INSERT INTO deliveries(id, workspace_id, message_id, agent_id, reason, status, seq, created_at, updated_at) "
-        "SELECT ? || CAST(a.agent_id AS TEXT), ?, ?, a.agent_id, " +
-            reason +
-            ", 'queued', a.delivery_seq, ?, ? FROM delivery_counters a WHERE a.delivery_claim = ? "
-            "RETURNING id, agent_id, seq, reason",
-        std::move(params)));
+    out.push_back(claimed_deliveries(m, "delivery_counters", "agent_id", reason, std::move(reason_params)));
 }
 
 void add_idempotency_plan(std::vector<strata::plan>& out, const idempotency_claim& c, unsigned status, const json& data,
