@@ -116,25 +116,13 @@ json engine::list_conversations(const principal& p) const {
         conversations[index.at(r.get<std::string>(0))]["participants"].push_back(
             {{"agent_id", id_text(r.get<std::int64_t>(1))}, {"name", r.get<std::string>(2)}});
 
-    // Unread counts and each conversation's newest message, over every message store
-    // (the read cursors are passed in as values).
-    std::vector<strata::value> params{strata::value{p.agent_id}};
-    for (const auto& [channel, last_read] : cursors) {
-        params.emplace_back(channel);
-        params.emplace_back(last_read);
-    }
-    const std::string counts =
-        "SELECT m.channel_id, SUM(CASE WHEN m.id > r.column2 AND m.agent_id <> ? THEN 1 ELSE 0 END), MAX(m.id) "
-        "FROM messages m JOIN (VALUES " +
-        detail::values_rows(cursors.size(), 2, "BIGINT") + ") r ON r.column1 = m.channel_id GROUP BY m.channel_id";
+    // Unread counts and each conversation's newest message, over every message store.
     std::map<std::int64_t, std::int64_t> newest;  // channel -> newest message id
-    for (const auto& s : messages_.topology().list_stores(messages_.consistency()))
-        for (const strata::row& r : s.where->read(strata::sql_plan(counts, params))) {
-            json& c = conversations[by_channel.at(r.get<std::int64_t>(0))];
-            c["unread_count"] = c["unread_count"].get<std::int64_t>() + r.get<std::int64_t>(1);
-            auto& n = newest[r.get<std::int64_t>(0)];
-            n = std::max(n, r.get<std::int64_t>(2));
-        }
+    for (const auto& [channel, a] :
+         messages_.activity(cursors, p.agent_id, /*top_level_only=*/false, /*newest=*/true)) {
+        conversations[by_channel.at(channel)]["unread_count"] = a.unread;
+        if (a.newest > 0) newest[channel] = a.newest;
+    }
     std::vector<detail::message_record> last;
     for (const auto& [channel, id] : newest)
         if (auto m = messages_.find(id)) last.push_back(*m);

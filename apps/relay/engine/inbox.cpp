@@ -10,30 +10,6 @@
 
 namespace relay {
 
-namespace {
-
-std::map<std::int64_t, std::int64_t> unread_counts(const detail::message_store& store, std::int64_t agent_id,
-                                                   const std::vector<std::pair<std::int64_t, std::int64_t>>& cursors) {
-    std::map<std::int64_t, std::int64_t> out;
-    if (cursors.empty()) return out;
-    std::vector<strata::value> params;
-    for (const auto& [channel, last_read] : cursors) {
-        params.emplace_back(channel);
-        params.emplace_back(last_read);
-    }
-    params.emplace_back(agent_id);
-    const std::string text = "SELECT m.channel_id, COUNT(*) FROM messages m JOIN (VALUES " +
-                             detail::values_rows(cursors.size(), 2, "BIGINT") +
-                             ") r ON r.column1 = m.channel_id WHERE m.id > r.column2 AND m.thread_id IS NULL "
-                             "AND m.agent_id <> ? GROUP BY m.channel_id";
-    for (const auto& s : store.topology().list_stores(store.consistency()))
-        for (const strata::row& r : s.where->read(strata::sql_plan(text, params)))
-            out[r.get<std::int64_t>(0)] += r.get<std::int64_t>(1);
-    return out;
-}
-
-}  // namespace
-
 json engine::inbox(const principal& p) const {
     detail::require_agent_caller(p);
     static const strata::sql_template channels(
@@ -56,11 +32,11 @@ json engine::inbox(const principal& p) const {
             cursors.emplace_back(r.get<std::int64_t>(0), r.get<std::int64_t>(2));
             names.emplace_back(r.get<std::int64_t>(0), r.get<std::string>(1));
         }
-        const auto counts = unread_counts(messages_, p.agent_id, cursors);
+        const auto counts = messages_.activity(cursors, p.agent_id, /*top_level_only=*/true, /*newest=*/false);
         json out = json::array();
         for (const auto& [channel, name] : names)
-            if (auto it = counts.find(channel); it != counts.end() && it->second > 0)
-                out.push_back({{label, name}, {"unread_count", it->second}});
+            if (auto it = counts.find(channel); it != counts.end() && it->second.unread > 0)
+                out.push_back({{label, name}, {"unread_count", it->second.unread}});
         return out;
     };
     json unread_channels = unread(channels, "channel");

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <strata/split.hpp>
 #include <strata/strata.hpp>
@@ -71,6 +72,17 @@ public:
     // The API's message objects: names from the directory, attachments, and with_counts
     // reply_count and read_by_count (summed over the stores).
     [[nodiscard]] std::vector<json> to_json(const std::vector<message_record>& records, bool with_counts) const;
+
+    // Per channel of `cursors` (channel id, last read message id), over every store:
+    // the messages after the cursor not sent by `reader` and, with newest, the channel's
+    // newest message id (0: none). top_level_only leaves thread replies out.
+    struct channel_activity {
+        std::int64_t unread = 0;
+        std::int64_t newest = 0;
+    };
+    [[nodiscard]] std::map<std::int64_t, channel_activity> activity(
+        const std::vector<std::pair<std::int64_t, std::int64_t>>& cursors, std::int64_t reader, bool top_level_only,
+        bool newest) const;
 
     // Top-level messages of a channel, newest first: {messages, next_cursor, has_more}.
     // Cursors are message ids (before: older than it, after: newer than it).
