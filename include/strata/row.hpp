@@ -76,6 +76,15 @@ public:
     row() = default;
     row(std::shared_ptr<const row_shape> shape, std::vector<value> values)
         : shape_(std::move(shape)), values_(std::move(values)) {}
+    row(const row&) = default;
+    row(row&&) noexcept = default;
+    row& operator=(const row&) = default;
+    row& operator=(row&&) noexcept = default;
+    // Gives the value vector back to this thread's buffers, where the driver reading the
+    // next row on this thread takes it (text capacity included) instead of allocating.
+    ~row() {
+        if (values_.capacity() != 0) give_back_values();
+    }
 
     [[nodiscard]] std::size_t size() const noexcept { return values_.size(); }
     [[nodiscard]] const row_shape& shape() const noexcept { return *shape_; }
@@ -137,6 +146,8 @@ private:
     void assign_field(T& out, const field_ref<T, Member>& f) const {
         out.*(f.member) = get<Member>(f.name);
     }
+
+    void give_back_values() noexcept;
 
     std::shared_ptr<const row_shape> shape_;
     std::vector<value> values_;

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -70,6 +72,15 @@ namespace detail {
 // capacity when the next plan binds text at the same position). Null unless text.
 struct value_access {
     [[nodiscard]] static std::string* text(value& v) noexcept { return std::get_if<std::string>(&v.v_); }
+    // Sets a value in place; cheap when it already holds a T (a recycled row's buffer).
+    template <class T>
+    static void set(value& v, T&& x) {
+        using U = std::remove_cvref_t<T>;
+        if (U* held = std::get_if<U>(&v.v_))
+            *held = std::forward<T>(x);
+        else
+            v.v_.template emplace<U>(std::forward<T>(x));
+    }
 };
 }  // namespace detail
 

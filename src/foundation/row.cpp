@@ -1,5 +1,7 @@
 #include "strata/row.hpp"
 
+#include "value_buffers.hpp"
+
 namespace strata {
 
 std::size_t row_shape::find(std::string_view name) const noexcept {
@@ -8,6 +10,8 @@ std::size_t row_shape::find(std::string_view name) const noexcept {
     }
     return npos;
 }
+
+void row::give_back_values() noexcept { detail::row_buffers::give(std::move(values_)); }
 
 const value& row::at(std::size_t i) const {
     if (i >= values_.size()) detail::throw_column_index(*shape_, i);
@@ -21,6 +25,8 @@ const value& row::at(std::string_view name) const {
 }
 
 namespace detail {
+
+std::vector<value> take_row_buffer() noexcept { return row_buffers::take(); }
 
 namespace {
 std::string column_list(const row_shape& shape) {

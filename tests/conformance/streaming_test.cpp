@@ -213,6 +213,110 @@ TEST_P(streaming, plans_bound_on_one_thread_run_on_another) {
         EXPECT_EQ(names[static_cast<std::size_t>(i)], "name number " + std::to_string(i) + " of fifty");
 }
 
+// A dropped row's value vector is reused for the next row read on that thread (text is
+// written into the string already at its position). Every row must still hold exactly
+// its own values whatever the previous row held at each position (more or fewer
+// columns, text where there was null or a number, and back), and a row kept aside must
+// never change.
+TEST_P(streaming, every_row_holds_its_own_values_while_row_buffers_are_recycled) {
+    exec("CREATE TABLE r(id " + types().integer + " PRIMARY KEY, a " + types().text + ", b " + types().blob +
+         ", c " + types().real + ", d " + types().integer + ")");
+    struct expected_row {
+        std::optional<std::string> a;
+        std::optional<blob> b;
+        std::optional<double> c;
+        std::optional<std::int64_t> d;
+    };
+    std::vector<expected_row> expected;
+    const sql_template insert("INSERT INTO r(id, a, b, c, d) VALUES (?, ?, ?, ?, ?)");
+    for (int i = 0; i < 40; ++i) {
+        expected_row e;
+        if (i % 3 != 0) e.a = std::string(static_cast<std::size_t>(i * 7 % 50), static_cast<char>('a' + i % 26));
+        if (i % 4 == 1) e.b = blob(static_cast<std::size_t>(i), std::byte{static_cast<unsigned char>(i)});
+        if (i % 5 != 2) e.c = i * 0.5;
+        if (i % 2 == 0) e.d = i * 1000;
+        db().execute(insert.bind(i, e.a, e.b, e.c, e.d)).drain();
+        expected.push_back(e);
+    }
+    const sql_template whole("SELECT id, a, b, c, d FROM r WHERE id = ?");
+    const sql_template text_first("SELECT a, id FROM r WHERE id = ?");
+    const sql_template numbers("SELECT d, c FROM r WHERE id = ?");
+    std::vector<row> kept;
+    for (int round = 0; round < 3; ++round) {
+        for (int i = 0; i < 40; ++i) {
+            const expected_row& e = expected[static_cast<std::size_t>(i)];
+            switch ((i + round) % 4) {
+                case 0: {
+                    const row r = db().execute(whole.bind(i)).one();
+                    ASSERT_EQ(r.size(), 5u);
+                    EXPECT_EQ(r.get<int>(0), i);
+                    EXPECT_EQ(r.get<std::optional<std::string>>(1), e.a) << "row " << i;
+                    EXPECT_EQ(r.get<std::optional<blob>>(2), e.b) << "row " << i;
+                    EXPECT_EQ(r.get<std::optional<double>>(3), e.c) << "row " << i;
+                    EXPECT_EQ(r.get<std::optional<std::int64_t>>(4), e.d) << "row " << i;
+                    if (i % 9 == 0) kept.push_back(r);
+                    break;
+                }
+                case 1: {
+                    const auto r = db().execute(text_first.bind(i)).first();
+                    ASSERT_TRUE(r.has_value());
+                    ASSERT_EQ(r->size(), 2u);
+                    EXPECT_EQ(r->get<std::optional<std::string>>(0), e.a) << "row " << i;
+                    EXPECT_EQ(r->get<int>(1), i);
+                    break;
+                }
+                case 2: {
+                    const row r = db().execute(numbers.bind(i)).one();
+                    ASSERT_EQ(r.size(), 2u);
+                    EXPECT_EQ(r.get<std::optional<std::int64_t>>(0), e.d) << "row " << i;
+                    EXPECT_EQ(r.get<std::optional<double>>(1), e.c) << "row " << i;
+                    break;
+                }
+                default: {  // a single text column, then a row dropped on another thread
+                    row r = db().execute(sql("SELECT 'one column of text, longer than a short string'")).one();
+                    EXPECT_EQ(r.get<std::string>(0), "one column of text, longer than a short string");
+                    std::thread([moved = std::move(r)] { EXPECT_EQ(moved.size(), 1u); }).join();
+                    break;
+                }
+            }
+        }
+        // Streaming reuses one row's buffer from row to row: nulls and values alternate.
+        std::size_t n = 0;
+        for (const row& r : db().execute(sql("SELECT id, a, b, c, d FROM r ORDER BY id"))) {
+            const expected_row& e = expected[n++];
+            EXPECT_EQ(r.get<std::optional<std::string>>(1), e.a) << "streamed row " << n - 1;
+            EXPECT_EQ(r.get<std::optional<blob>>(2), e.b) << "streamed row " << n - 1;
+            EXPECT_EQ(r.get<std::optional<std::int64_t>>(4), e.d) << "streamed row " << n - 1;
+        }
+        EXPECT_EQ(n, expected.size());
+    }
+    ASSERT_FALSE(kept.empty());
+    for (const row& r : kept) {
+        const expected_row& e = expected[static_cast<std::size_t>(r.get<int>(0))];
+        EXPECT_EQ(r.get<std::optional<std::string>>(1), e.a);
+        EXPECT_EQ(r.get<std::optional<blob>>(2), e.b);
+        EXPECT_EQ(r.get<std::optional<std::int64_t>>(4), e.d);
+    }
+}
+
+// What a thread keeps for reuse is small: a dropped row's long text and blobs are freed,
+// not held until the thread ends.
+TEST_P(streaming, dropped_rows_do_not_keep_large_values_alive) {
+    exec("CREATE TABLE big(id " + types().integer + " PRIMARY KEY, a " + types().text + ", b " + types().blob + ")");
+    const std::size_t size = std::size_t{4} << 20;
+    db().execute(sql("INSERT INTO big(id, a, b) VALUES (1, ?, ?)", std::string(size, 'x'),
+                     blob(size, std::byte{7})))
+        .drain();
+    const sql_template read("SELECT a, b FROM big WHERE id = ?");
+    const std::size_t before = live_heap_bytes();  // the inserted values were dropped too
+    for (int i = 0; i < 3; ++i) {
+        const row r = db().execute(read.bind(1)).one();
+        EXPECT_EQ(r.get<std::string>(0).size(), size);
+        EXPECT_GE(live_heap_bytes(), before + 2 * size);  // the row holds both values
+    }
+    EXPECT_LT(live_heap_bytes(), before + size / 4);
+}
+
 STRATA_CONFORMANCE_SUITE(streaming);
 
 }  // namespace

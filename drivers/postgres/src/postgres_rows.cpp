@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "foundation/value_buffers.hpp"
 #include "postgres_errors.hpp"
 
 namespace strata::postgres::detail {
@@ -171,8 +172,9 @@ void rows::fill(row& out, const PGresult* res) {
         else
             unresolved_tables_ = names.missing(res);
     }
-    std::vector<value> values;
-    if (out.shape_ptr() == layout_->shape) values = std::move(out.mutable_values());  // reuse the buffer
+    // The previous row's vector when streaming, else one a destroyed row gave back.
+    std::vector<value> values = out.shape_ptr() == layout_->shape ? std::move(out.mutable_values())
+                                                                  : strata::detail::take_row_buffer();
     values.resize(static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i) {
         const auto idx = static_cast<std::size_t>(i);

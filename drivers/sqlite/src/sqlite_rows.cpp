@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "foundation/value_buffers.hpp"
 #include "sqlite_errors.hpp"
 #include "strata/timestamp_text.hpp"
 
@@ -156,12 +157,19 @@ void rows::read_row(row& out) {
     if (layout_ == nullptr) ensure_layout();
     const std::vector<hint>& hints = layout_->hints;
     const std::size_t n = layout_->shape->size();
-    std::vector<value> values;
-    if (out.shape_ptr() == layout_->shape) {  // streaming: reuse the previous row's buffer
-        values = std::move(out.mutable_values());
-        values.clear();
-    }
+    // The previous row's vector when streaming, else one a destroyed row gave back on
+    // this thread: values are written over the ones in place (text into the string
+    // already there), so reading a row usually allocates nothing.
+    std::vector<value> values = out.shape_ptr() == layout_->shape ? std::move(out.mutable_values())
+                                                                  : strata::detail::take_row_buffer();
+    if (values.size() > n) values.resize(n);
     values.reserve(n);
+    const auto put = [&values](std::size_t i, auto&& x) {
+        if (i < values.size())
+            strata::detail::value_access::set(values[i], std::forward<decltype(x)>(x));
+        else
+            values.emplace_back(std::forward<decltype(x)>(x));
+    };
     // Each column is read through its sqlite3_value: one call into SQLite to find the
     // column, then cheap accessors, rather than a type lookup plus a typed getter that
     // each find the column again. The accessors expect the connection's mutex to be
@@ -184,36 +192,39 @@ void rows::read_row(row& out) {
             case SQLITE_INTEGER: {
                 const std::int64_t x = sqlite3_value_int64(col);
                 if (hints[i] == hint::boolean && (x == 0 || x == 1))
-                    values.emplace_back(x == 1);
+                    put(i, x == 1);
                 else
-                    values.emplace_back(x);
+                    put(i, x);
                 break;
             }
             case SQLITE_FLOAT:
-                values.emplace_back(sqlite3_value_double(col));
+                put(i, sqlite3_value_double(col));
                 break;
             case SQLITE_TEXT: {
                 const auto* p = reinterpret_cast<const char*>(sqlite3_value_text(col));
-                std::string text(p, static_cast<std::size_t>(sqlite3_value_bytes(col)));
+                const auto size = static_cast<std::size_t>(sqlite3_value_bytes(col));
                 if (hints[i] == hint::timestamp) {
-                    if (auto t = parse_timestamp(text)) {
-                        values.emplace_back(*t);
+                    if (auto t = parse_timestamp(std::string_view(p, size))) {
+                        put(i, *t);
                         break;
                     }
                 } else if (hints[i] == hint::json) {
-                    values.emplace_back(json_text{std::move(text)});
+                    put(i, json_text{std::string(p, size)});
                     break;
                 }
-                values.emplace_back(std::move(text));
+                if (std::string* in_place = i < values.size() ? strata::detail::value_access::text(values[i]) : nullptr)
+                    in_place->assign(p, size);  // the recycled string's capacity
+                else
+                    put(i, std::string(p, size));
                 break;
             }
             case SQLITE_BLOB: {
                 const auto* p = static_cast<const std::byte*>(sqlite3_value_blob(col));
-                values.emplace_back(blob(p, p + sqlite3_value_bytes(col)));
+                put(i, blob(p, p + sqlite3_value_bytes(col)));
                 break;
             }
             default:
-                values.emplace_back();
+                put(i, null_t{});
                 break;
         }
     }
