@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <strata/error.hpp>
 
@@ -15,6 +16,13 @@ int main(int argc, char** argv) {
     if (!parsed.settings) return parsed.exit_code;
     const relay::config settings = *parsed.settings;
     spdlog::set_level(spdlog::level::from_str(settings.log_level));
+
+    // Connections are descriptors: take what the hard limit allows (the default soft
+    // limit, often 1024, would cap relay far below what the machine can serve).
+    if (rlimit files{}; getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &files);
+    }
 
     // Every thread inherits this mask; the signals are taken here, by sigwait.
     sigset_t signals;

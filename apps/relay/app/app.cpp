@@ -1,6 +1,7 @@
 #include "app/app.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <array>
@@ -8,10 +9,22 @@
 #include <thread>
 
 #include "http/envelope.hpp"
+#include "http/router.hpp"
 #include "http/routes.hpp"
 #include "http/server.hpp"
 
 namespace relay {
+
+namespace {
+// What the process may open, less room for the database, files and logs: past it,
+// accept() would fail with EMFILE; a 503 is the better answer.
+std::size_t connections_for_descriptors() {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 4096;
+    const auto usable = static_cast<std::size_t>(limit.rlim_cur);
+    return usable > 256 ? std::min<std::size_t>(usable - 128, 65536) : std::max<std::size_t>(usable / 2, 8);
+}
+}  // namespace
 
 app::app(config settings, database_options db_options)
     : settings_(std::move(settings)), db_options_(std::move(db_options)) {}
@@ -51,17 +64,43 @@ void app::start() {
         spdlog::debug("{} {} -> {} ({:.2f} ms)", r.method, r.path, rep.status, seconds * 1000);
         return rep;
     };
+    // Before a body is read: unknown routes and missing or bad tokens are answered from
+    // the header, and the route picks its body limit.
+    handlers.admit = [this](http::request& r) {
+        http::admission a;
+        const auto found = router_.find(r);
+        if (!found.traits) {
+            a.refuse = found.unmatched;
+            return a;
+        }
+        a.body_limit = found.traits->upload ? settings_.max_file_bytes : settings_.max_body_bytes;
+        if (!found.traits->needs_token) return a;
+        try {
+            r.caller = http::authenticate(*services_, r);
+        } catch (const std::exception&) {
+            a.refuse = http::reply_for_current_exception(r.method, "admit");
+        }
+        return a;
+    };
     handlers.authenticate = [this](std::string_view token) -> std::optional<principal> {
         auto p = engine_->authenticate(token);
         if (!p || !p->is_agent()) return std::nullopt;
         return p;
     };
     const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
-    http::server_options options{
-        settings_.listen_host,    settings_.listen_port,
-        settings_.io_threads,     settings_.worker_threads != 0 ? settings_.worker_threads : std::max(8u, 4 * hw),
-        settings_.max_body_bytes, settings_.max_file_bytes};
-    server_ = std::make_unique<http::server>(options, std::move(handlers), hub_);
+    http::server_options options;
+    options.host = settings_.listen_host;
+    options.port = settings_.listen_port;
+    options.io_threads = settings_.io_threads;
+    options.worker_threads = settings_.worker_threads != 0 ? settings_.worker_threads : std::max(8u, 4 * hw);
+    options.max_connections = settings_.max_connections != 0 ? settings_.max_connections : connections_for_descriptors();
+    options.max_body_bytes = settings_.max_body_bytes;
+    options.header_timeout = std::chrono::seconds(settings_.header_timeout_seconds);
+    options.body_timeout = std::chrono::seconds(settings_.body_timeout_seconds);
+    options.ws_max_message_bytes = settings_.ws_max_message_bytes;
+    options.ws_max_queue_bytes = settings_.ws_max_queue_bytes;
+    options.ws_max_per_agent = settings_.ws_max_per_agent;
+    server_ = std::make_unique<http::server>(options, std::move(handlers), hub_, metrics_.network());
     server_->start();
     spdlog::info("relay listening on http://{}:{}", settings_.listen_host, server_->port());
 }

@@ -43,6 +43,24 @@ parsed_command_line parse_command_line(int argc, char** argv) {
     app.add_option("--worker-threads", c.worker_threads, "Request handler threads (0: automatic)")
         ->capture_default_str();
     app.add_option("--db-pool-size", c.db_pool_size, "PostgreSQL pool size")->capture_default_str();
+    app.add_option("--max-connections", c.max_connections,
+                   "Open HTTP + WebSocket connections before new ones get 503 (0: from the descriptor limit)")
+        ->capture_default_str();
+    app.add_option("--header-timeout", c.header_timeout_seconds, "Seconds a client has to send a request header")
+        ->check(CLI::Range(1u, 3600u))
+        ->capture_default_str();
+    app.add_option("--body-timeout", c.body_timeout_seconds, "Seconds a client has to send a request body")
+        ->check(CLI::Range(1u, 3600u))
+        ->capture_default_str();
+    app.add_option("--ws-max-per-agent", c.ws_max_per_agent, "WebSocket connections one agent may hold (0: no cap)")
+        ->capture_default_str();
+    app.add_option("--ws-max-queue-bytes", c.ws_max_queue_bytes,
+                   "Unsent event bytes before a WebSocket client that does not read is closed (1008)")
+        ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 34))
+        ->capture_default_str();
+    app.add_option("--ws-max-message-bytes", c.ws_max_message_bytes, "Largest WebSocket message a client may send")
+        ->check(CLI::Range(std::size_t{128}, std::size_t{16} << 20))
+        ->capture_default_str();
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -23,6 +23,13 @@ struct config {
     unsigned io_threads = 2;                        // network threads
     unsigned worker_threads = 0;                    // request handlers; 0 = auto
     std::size_t db_pool_size = 16;                  // PostgreSQL connections
+    // Limits on what clients can hold (http/server.hpp says how each is enforced).
+    std::size_t max_connections = 0;                  // HTTP + WebSocket; 0 = from the descriptor limit
+    unsigned header_timeout_seconds = 30;             // to send a request's header
+    unsigned body_timeout_seconds = 60;               // to send its body
+    std::size_t ws_max_per_agent = 16;                // WebSocket connections per agent
+    std::size_t ws_max_queue_bytes = 1024 * 1024;     // unsent events per connection
+    std::size_t ws_max_message_bytes = 64 * 1024;     // a client's WebSocket message
     // Off: a connection with neither transactions nor an atomic batch refuses every
     // multi-statement write (ATOMIC.CAPABILITY_REQUIRED). On only in tests that document
     // what a sequential, non-atomic unit leaves behind when it fails midway.

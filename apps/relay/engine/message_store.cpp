@@ -160,34 +160,42 @@ std::map<std::int64_t, message_store::channel_activity> message_store::activity(
     const std::vector<std::pair<std::int64_t, std::int64_t>>& cursors, std::int64_t reader, bool top_level_only,
     bool newest) const {
     std::map<std::int64_t, channel_activity> out;
-    if (cursors.empty()) return out;
     // The cursors travel as a VALUES list (column1 = channel, column2 = last read id): no
-    // join with the control plane's tables, which may be in another database.
-    std::vector<strata::value> params;
-    if (newest) params.emplace_back(reader);
-    for (const auto& [channel, last_read] : cursors) {
-        params.emplace_back(channel);
-        params.emplace_back(last_read);
-    }
-    const std::string cursor_rows = "(VALUES " + values_rows(cursors.size(), 2, "BIGINT") + ") r";
+    // join with the control plane's tables, which may be in another database. An agent in
+    // many conversations must not make one statement with more parameters than a
+    // database takes (PostgreSQL: 65,535), so the list goes in chunks of fixed size; each
+    // channel is in one chunk, so the counts just add up.
+    constexpr std::size_t chunk = 500;
     const std::string top_level = top_level_only ? " AND m.thread_id IS NULL" : "";
-    std::string text;
-    if (newest) {  // every message of the channel, for its newest
-        text = "SELECT m.channel_id, SUM(CASE WHEN m.id > r.column2 AND m.agent_id <> ? THEN 1 ELSE 0 END), "
-               "MAX(m.id) FROM messages m JOIN " +
-               cursor_rows + " ON r.column1 = m.channel_id" + top_level + " GROUP BY m.channel_id";
-    } else {  // only the messages after each cursor
-        params.emplace_back(reader);
-        text = "SELECT m.channel_id, COUNT(*), 0 FROM messages m JOIN " + cursor_rows +
-               " ON r.column1 = m.channel_id AND m.id > r.column2 AND m.agent_id <> ?" + top_level +
-               " GROUP BY m.channel_id";
-    }
-    for (const auto& s : topology_.list_stores(consistency()))
-        for (const strata::row& r : s.where->read(strata::sql_plan(text, params))) {
-            channel_activity& a = out[r.get<std::int64_t>(0)];
-            a.unread += r.get<std::int64_t>(1);
-            a.newest = std::max(a.newest, r.get<std::int64_t>(2));
+    for (std::size_t first = 0; first < cursors.size(); first += chunk) {
+        const std::size_t n = std::min(chunk, cursors.size() - first);
+        std::vector<strata::value> params;
+        params.reserve(2 * n + 1);
+        if (newest) params.emplace_back(reader);
+        for (std::size_t i = first; i < first + n; ++i) {
+            params.emplace_back(cursors[i].first);
+            params.emplace_back(cursors[i].second);
         }
+        const std::string cursor_rows = "(VALUES " + values_rows(n, 2, "BIGINT") + ") r";
+        std::string text;
+        if (newest) {  // every message of the channel, for its newest
+            text = "SELECT m.channel_id, SUM(CASE WHEN m.id > r.column2 AND m.agent_id <> ? THEN 1 ELSE 0 END), "
+                   "MAX(m.id) FROM messages m JOIN " +
+                   cursor_rows + " ON r.column1 = m.channel_id" + top_level + " GROUP BY m.channel_id";
+        } else {  // only the messages after each cursor
+            params.emplace_back(reader);
+            text = "SELECT m.channel_id, COUNT(*), 0 FROM messages m JOIN " + cursor_rows +
+                   " ON r.column1 = m.channel_id AND m.id > r.column2 AND m.agent_id <> ?" + top_level +
+                   " GROUP BY m.channel_id";
+        }
+        const strata::plan plan = strata::sql_plan(text, std::move(params));
+        for (const auto& s : topology_.list_stores(consistency()))
+            for (const strata::row& r : s.where->read(plan)) {
+                channel_activity& a = out[r.get<std::int64_t>(0)];
+                a.unread += r.get<std::int64_t>(1);
+                a.newest = std::max(a.newest, r.get<std::int64_t>(2));
+            }
+    }
     return out;
 }
 

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/principal.hpp"
+
 namespace relay {
 
 using json = nlohmann::ordered_json;  // keys stay in the order written
@@ -17,16 +19,6 @@ template <class T>
 [[nodiscard]] json nullable(const std::optional<T>& v) {
     return v ? json(*v) : json(nullptr);
 }
-
-// The caller, from the bearer credential: a workspace key or an agent token.
-struct principal {
-    enum class kind { workspace, agent };
-    kind type = kind::agent;
-    std::int64_t workspace_id = 0;
-    std::int64_t agent_id = 0;  // 0 for a workspace key
-    std::string agent_name{};
-    [[nodiscard]] bool is_agent() const noexcept { return type == kind::agent; }
-};
 
 // A realtime event for the WebSocket hub: sent to `recipients` (agent ids) only.
 struct event {

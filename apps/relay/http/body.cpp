@@ -4,20 +4,27 @@
 
 #include "engine/api_error.hpp"
 #include "engine/ids.hpp"
+#include "text/json_depth.hpp"
+#include "text/utf8.hpp"
 
 namespace relay::http {
 
 namespace {
 // JSON strings are valid UTF-8 (the parser checks), but "\u0000" decodes to a NUL that
-// PostgreSQL cannot store as text.
+// PostgreSQL cannot store as text; the same rules as every other text (text/utf8.hpp).
 std::string checked(const json& v, const char* key) {
     std::string s = v.get<std::string>();
     if (s.find('\0') != std::string::npos) fail(400, "invalid_request", std::string(key) + " must not contain NUL.");
+    if (!valid_utf8(s)) fail(400, "invalid_utf8", std::string(key) + " is not valid UTF-8.");
     return s;
 }
 }  // namespace
 
 json parse_object(const std::string& body) {
+    // Before the parser builds a value that copying or printing would recurse through.
+    if (json_nesting_exceeds(body))
+        fail(400, "json_too_deep",
+             "The request body nests arrays and objects more than " + std::to_string(max_json_depth) + " levels deep.");
     json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (parsed.is_discarded()) fail(400, "invalid_json", "The request body is not valid JSON.");
     if (!parsed.is_object()) fail(400, "invalid_request", "The request body must be a JSON object.");

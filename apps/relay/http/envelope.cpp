@@ -1,5 +1,7 @@
 #include "http/envelope.hpp"
 
+#include "text/utf8.hpp"
+
 namespace relay::http {
 
 reply ok(unsigned status, const json& data) {
@@ -22,45 +24,30 @@ int hex_value(char c) {
     return -1;
 }
 
-// Valid UTF-8 without NUL: what the databases accept as text (PostgreSQL refuses both).
-bool clean_text(std::string_view s) {
-    for (std::size_t i = 0; i < s.size();) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (c == 0) return false;
-        std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-        if (n == 0 || i + n > s.size()) return false;
-        for (std::size_t k = 1; k < n; ++k)
-            if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return false;
-        if (n == 2 && c < 0xc2) return false;  // overlong
-        i += n;
-    }
-    return true;
-}
-
-bool decode(std::string_view in, std::string& out) {
+target_status decode(std::string_view in, std::string& out) {
     out.clear();
     for (std::size_t i = 0; i < in.size(); ++i) {
         if (in[i] == '+') {
             out += ' ';
         } else if (in[i] == '%') {
-            if (i + 2 >= in.size()) return false;
+            if (i + 2 >= in.size()) return target_status::malformed;
             const int hi = hex_value(in[i + 1]);
             const int lo = hex_value(in[i + 2]);
-            if (hi < 0 || lo < 0) return false;
+            if (hi < 0 || lo < 0) return target_status::malformed;
             out += static_cast<char>(hi * 16 + lo);
             i += 2;
         } else {
             out += in[i];
         }
     }
-    return clean_text(out);
+    return storable_text(out) ? target_status::ok : target_status::invalid_utf8;
 }
 }  // namespace
 
-bool split_target(std::string_view target, std::string& path, std::map<std::string, std::string>& query) {
+target_status parse_target(std::string_view target, std::string& path, std::map<std::string, std::string>& query) {
     const auto q = target.find('?');
-    if (!decode(target.substr(0, q), path)) return false;
-    if (q == std::string_view::npos) return true;
+    if (const auto status = decode(target.substr(0, q), path); status != target_status::ok) return status;
+    if (q == std::string_view::npos) return target_status::ok;
     std::string_view rest = target.substr(q + 1);
     while (!rest.empty()) {
         const auto amp = rest.find('&');
@@ -70,11 +57,13 @@ bool split_target(std::string_view target, std::string& path, std::map<std::stri
         const auto eq = pair.find('=');
         std::string key;
         std::string value;
-        if (!decode(pair.substr(0, eq), key)) return false;
-        if (eq != std::string_view::npos && !decode(pair.substr(eq + 1), value)) return false;
+        if (const auto status = decode(pair.substr(0, eq), key); status != target_status::ok) return status;
+        if (eq != std::string_view::npos) {
+            if (const auto status = decode(pair.substr(eq + 1), value); status != target_status::ok) return status;
+        }
         query.emplace(std::move(key), std::move(value));  // the first occurrence wins
     }
-    return true;
+    return target_status::ok;
 }
 
 }  // namespace relay::http

@@ -104,6 +104,28 @@ std::string metrics::render(const stores& dbs, const hub& h) const {
         << "# HELP relay_ws_events_sent_total Events written to WebSocket connections.\n"
            "# TYPE relay_ws_events_sent_total counter\n"
         << "relay_ws_events_sent_total " << h.events_sent() << '\n';
+    const auto counter = [&out](const char* name, const char* help, std::uint64_t value) {
+        out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " counter\n" << name << ' ' << value << '\n';
+    };
+    out << "# HELP relay_connections_open Open HTTP and WebSocket connections.\n"
+           "# TYPE relay_connections_open gauge\n"
+        << "relay_connections_open " << network_.connections_open.load() << '\n';
+    counter("relay_handler_failures_total", "Handlers that failed unexpectedly; each closed its own connection.",
+            network_.handler_failures.load());
+    counter("relay_connections_refused_total", "Connections answered 503 because --max-connections were open.",
+            network_.connections_refused.load());
+    counter("relay_accept_errors_total", "Failed accepts (the listener backs off and retries).",
+            network_.accept_errors.load());
+    counter("relay_refused_before_body_total", "Requests refused from their header (401, 404, 405) unread.",
+            network_.refused_before_body.load());
+    counter("relay_headers_too_large_total", "Requests whose header was over the limit (431).",
+            network_.headers_too_large.load());
+    counter("relay_ws_slow_consumers_closed_total", "WebSocket connections closed because they did not read.",
+            network_.ws_slow_consumers_closed.load());
+    counter("relay_ws_sessions_refused_total", "WebSocket upgrades refused: the agent had too many connections.",
+            network_.ws_sessions_refused.load());
+    counter("relay_ws_bad_messages_total", "Client WebSocket messages answered with an error or a close.",
+            network_.ws_bad_messages.load());
     return out.str();
 }
 

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "engine/principal.hpp"
+
 namespace relay::http {
 
 struct request {
@@ -18,6 +20,8 @@ struct request {
     std::string body;
     std::string authorization;
     std::optional<std::string> idempotency_key;
+    // Set when the caller was authenticated from the header, before the body was read.
+    std::optional<principal> caller{};
 
     [[nodiscard]] const std::string& param(const std::string& name) const { return params.at(name); }
     [[nodiscard]] std::optional<std::string> query_value(const std::string& name) const {
@@ -34,8 +38,15 @@ struct reply {
     std::vector<std::pair<std::string, std::string>> headers{};
 };
 
-// Splits "/a/b?x=1&y=%20" into path and decoded query parameters. False when the
-// percent-encoding is malformed or a decoded part is not valid UTF-8 or holds a NUL.
-[[nodiscard]] bool split_target(std::string_view target, std::string& path, std::map<std::string, std::string>& query);
+// Splits "/a/b?x=1&y=%20" into path and decoded query parameters: malformed when the
+// percent-encoding is, invalid_utf8 when a decoded part is not text the databases store
+// (text/utf8.hpp: PostgreSQL's UTF-8 rules, no NUL).
+enum class target_status { ok, malformed, invalid_utf8 };
+[[nodiscard]] target_status parse_target(std::string_view target, std::string& path,
+                                         std::map<std::string, std::string>& query);
+[[nodiscard]] inline bool split_target(std::string_view target, std::string& path,
+                                       std::map<std::string, std::string>& query) {
+    return parse_target(target, path, query) == target_status::ok;
+}
 
 }  // namespace relay::http

@@ -45,9 +45,51 @@ bool match(const std::vector<std::string>& pattern, const std::vector<std::strin
 
 }  // namespace
 
-void router::add(std::string method, std::string pattern, handler h) {
+void router::add(std::string method, std::string pattern, handler h, route_traits traits) {
     auto segments = split_path(pattern);
-    routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(h)});
+    routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(h), traits});
+}
+
+namespace {
+reply unmatched_reply(const request& r, bool path_known) {
+    if (path_known) return error_reply(405, "method_not_allowed", r.method + " is not allowed on " + r.path + ".");
+    return error_reply(404, "not_found", "No route for " + r.method + " " + r.path + ".");
+}
+}  // namespace
+
+router::match_result router::find(const request& r) const {
+    const auto path = split_path(r.path);
+    bool path_known = false;
+    for (const auto& e : routes_) {
+        std::map<std::string, std::string> params;
+        if (!match(e.segments, path, params)) continue;
+        path_known = true;
+        if (e.method == r.method) return {&e.traits, std::nullopt};
+    }
+    return {nullptr, unmatched_reply(r, path_known)};
+}
+
+reply reply_for_current_exception(const std::string& method, const std::string& route) {
+    try {
+        throw;
+    } catch (const api_error& err) {
+        return error_reply(err.status(), err.code(), err.what());
+    } catch (const json::exception& err) {
+        // Only reachable through input of an unexpected shape.
+        return error_reply(400, "invalid_request", "The request has a field of the wrong type.");
+    } catch (const strata::error& err) {
+        spdlog::error("{} {}: database error {}", method, route, err.code());
+        spdlog::debug("{}", err.describe());
+        if (err.transient() || err.code() == "DRIVER.POOL_TIMEOUT") {
+            reply busy = error_reply(503, "unavailable", "The database is busy; retry shortly.");
+            busy.headers.emplace_back("Retry-After", "1");
+            return busy;
+        }
+        return error_reply(500, "internal_error", "The server could not complete the request.");
+    } catch (const std::exception& err) {
+        spdlog::error("{} {}: {}", method, route, err.what());
+        return error_reply(500, "internal_error", "The server could not complete the request.");
+    }
 }
 
 reply router::dispatch(request& r, std::string& route) const {
@@ -63,24 +105,11 @@ reply router::dispatch(request& r, std::string& route) const {
         r.params = std::move(params);
         try {
             return e.run(r);
-        } catch (const api_error& err) {
-            return error_reply(err.status(), err.code(), err.what());
-        } catch (const json::exception& err) {
-            // Only reachable through input of an unexpected shape.
-            return error_reply(400, "invalid_request", "The request has a field of the wrong type.");
-        } catch (const strata::error& err) {
-            spdlog::error("{} {}: database error {}", r.method, e.pattern, err.code());
-            spdlog::debug("{}", err.describe());
-            if (err.transient() || err.code() == "DRIVER.POOL_TIMEOUT")
-                return error_reply(503, "unavailable", "The database is busy; retry shortly.");
-            return error_reply(500, "internal_error", "The server could not complete the request.");
-        } catch (const std::exception& err) {
-            spdlog::error("{} {}: {}", r.method, e.pattern, err.what());
-            return error_reply(500, "internal_error", "The server could not complete the request.");
+        } catch (const std::exception&) {
+            return reply_for_current_exception(r.method, e.pattern);
         }
     }
-    if (path_known) return error_reply(405, "method_not_allowed", r.method + " is not allowed on " + r.path + ".");
-    return error_reply(404, "not_found", "No route for " + r.method + " " + r.path + ".");
+    return unmatched_reply(r, path_known);
 }
 
 }  // namespace relay::http

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,14 +13,28 @@
 
 namespace relay::http {
 
+// What the server needs to know of a route before reading a request's body.
+struct route_traits {
+    bool needs_token = true;  // false: anyone may call it (POST /v1/workspaces, /healthz)
+    bool upload = false;      // a raw file body (--max-file-bytes) rather than JSON
+};
+
 class router {
 public:
     using handler = std::function<reply(request&)>;
 
-    void add(std::string method, std::string pattern, handler h);
+    void add(std::string method, std::string pattern, handler h, route_traits traits = {});
     // Runs the matching route. `route` is set to its pattern (or "unmatched"), for
     // metrics and logs that must not hold ids or names from the path.
     [[nodiscard]] reply dispatch(request& r, std::string& route) const;
+
+    // The route a request would run, without running it: its traits, or the 404/405
+    // reply dispatch() would give.
+    struct match_result {
+        const route_traits* traits = nullptr;
+        std::optional<reply> unmatched{};
+    };
+    [[nodiscard]] match_result find(const request& r) const;
 
 private:
     struct entry {
@@ -27,8 +42,14 @@ private:
         std::string pattern;
         std::vector<std::string> segments;
         handler run;
+        route_traits traits;
     };
     std::vector<entry> routes_;
 };
+
+// The reply for the exception being handled (call only inside a catch block): an
+// api_error keeps its status and code; a database fault is a 503 when it is worth
+// retrying, else a 500 with a generic message — details go to the log only.
+[[nodiscard]] reply reply_for_current_exception(const std::string& method, const std::string& route);
 
 }  // namespace relay::http

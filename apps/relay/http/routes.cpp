@@ -17,6 +17,7 @@ void add_routes(router& r, services& s) {
 }
 
 principal authenticate(const services& s, const request& r) {
+    if (r.caller) return *r.caller;  // checked from the header, before the body was read
     constexpr std::string_view prefix = "Bearer ";
     if (r.authorization.empty())
         fail(401, "unauthorized", "Send Authorization: Bearer <workspace key or agent token>.");

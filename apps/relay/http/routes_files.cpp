@@ -12,7 +12,7 @@ void add_file_routes(router& r, services& s) {
         const auto filename = req.query_value("filename");
         if (!filename) fail(400, "invalid_request", "filename is required (?filename=...).");
         return committed(s, s.eng.store_file(p, *filename, req.query_value("content_type").value_or(""), req.body));
-    });
+    }, {.upload = true});
     r.add("GET", "/v1/files/:id", [&s](request& req) {
         const principal p = authenticate(s, req);
         const auto id = parse_id(req.param("id"));

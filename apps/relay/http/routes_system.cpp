@@ -9,10 +9,10 @@ void add_system_routes(router& r, services& s) {
         const std::string database(to_string(s.db.kind()));
         if (!s.eng.healthy()) return error_reply(503, "unavailable", "The database does not answer.");
         return ok(200, {{"status", "ok"}, {"database", database}});
-    });
+    }, {.needs_token = false});
     r.add("GET", "/metrics", [&s](request&) {
         return reply{200, s.stats.render(s.dbs, s.events), "text/plain; version=0.0.4", {}};
-    });
+    }, {.needs_token = false});
 }
 
 }  // namespace relay::http

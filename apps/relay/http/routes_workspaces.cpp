@@ -9,7 +9,7 @@ void add_workspace_routes(router& r, services& s) {
     r.add("POST", "/v1/workspaces", [&s](request& req) {
         const json body = parse_object(req.body);
         return committed(s, s.eng.create_workspace(required_string(body, "name")));
-    });
+    }, {.needs_token = false});
     r.add("POST", "/v1/agents", [&s](request& req) {
         const principal p = authenticate(s, req);
         const json body = parse_object(req.body);

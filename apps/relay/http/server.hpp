@@ -1,27 +1,38 @@
-// The HTTP/1.1 + WebSocket server on Boost.Beast. Network I/O runs on a few io threads;
-// request handlers (which block on the database) run on a separate worker pool, so a
-// slow query never stalls other connections' reads and writes.
+// The HTTP/1.1 + WebSocket server. Network I/O runs on a few io threads; request
+// handlers (which block on the database) run on a separate worker pool, so a slow query
+// never stalls other connections' reads and writes. The network library stays inside
+// server.cpp and ws/ws_session.cpp: this header is all the rest of relay sees.
 //
-// Bodies are limited (JSON: max_body_bytes; POST /v1/files: max_file_bytes): a larger
-// Content-Length or chunked body gets 413 payload_too_large and the connection closes
-// after the rest of the upload is drained (so the client can read the 413).
-// stop(): stop accepting, let in-flight requests finish and write their responses,
-// close idle keep-alive and WebSocket connections, then join the threads.
+// Every input is bounded before it costs anything:
+// - connections: at most max_connections open (HTTP and WebSocket); beyond, 503 with
+//   Retry-After and close; a failing accept (out of descriptors) backs off;
+// - the header: max_header_bytes (431), within header_timeout of the connection or of the
+//   previous response;
+// - the body: read only after admit() has looked at the header — an unknown route or a
+//   missing or bad token is answered at once (and `Expect: 100-continue` is granted only
+//   after that); admit() sets the route's body limit (413 beyond it), read within
+//   body_timeout;
+// - WebSocket: messages up to ws_max_message_bytes, at most ws_max_per_agent connections
+//   per agent (429), and at most ws_max_queue_bytes queued for a client that does not
+//   read (closed with 1008; it resyncs from GET /v1/deliveries).
+// A handler that throws closes its own connection (an HTTP 500, or WebSocket close 1011),
+// counted in server_counters; the process and the other connections go on.
+// stop(): stop accepting, let in-flight requests finish and write their responses (up to
+// stop_timeout), close idle keep-alive and WebSocket connections, then join the threads.
 #pragma once
 
-#include <atomic>
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
-#include <vector>
+#include <string_view>
 
-#include "engine/types.hpp"
-#include "http/beast.hpp"
+#include "engine/principal.hpp"
 #include "http/request.hpp"
+#include "http/server_counters.hpp"
 
 namespace relay {
 class hub;
@@ -29,58 +40,54 @@ class hub;
 
 namespace relay::http {
 
-class http_session;
-
 struct server_options {
     std::string host = "127.0.0.1";
     std::uint16_t port = 0;
     unsigned io_threads = 2;
     unsigned worker_threads = 8;
-    std::size_t max_body_bytes = 1024 * 1024;
-    std::size_t max_file_bytes = 10 * 1024 * 1024;
+    std::size_t max_connections = 1024;
+    std::size_t max_header_bytes = 16 * 1024;
+    std::size_t max_body_bytes = 1024 * 1024;  // when admit() is not set
+    std::chrono::milliseconds header_timeout = std::chrono::seconds(30);
+    std::chrono::milliseconds body_timeout = std::chrono::seconds(60);
+    std::size_t ws_max_message_bytes = 64 * 1024;
+    std::size_t ws_max_queue_bytes = 1024 * 1024;
+    std::size_t ws_max_per_agent = 16;
+    std::chrono::milliseconds stop_timeout = std::chrono::seconds(15);
+};
+
+// What a request's header decides before its body is read.
+struct admission {
+    std::optional<reply> refuse{};          // answered at once; the body is never read
+    std::size_t body_limit = 1024 * 1024;   // 413 beyond it
 };
 
 struct server_handlers {
     // Runs on a worker. Returns the reply; never throws.
     std::function<reply(request&)> handle;
+    // Runs on a worker when a request has a body, with everything but the body: refuses
+    // it or sets its body limit; may set request::caller. Never throws.
+    std::function<admission(request&)> admit;
     // Runs on a worker: the agent a WebSocket token belongs to, or nullopt.
     std::function<std::optional<principal>(std::string_view token)> authenticate;
 };
 
 class server {
 public:
-    server(server_options options, server_handlers handlers, hub& h);
+    server(server_options options, server_handlers handlers, hub& h, server_counters& counters);
     ~server();
     server(const server&) = delete;
     server& operator=(const server&) = delete;
 
     // Binds and starts the threads. Throws std::system_error when the address is taken.
     void start();
-    [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
+    [[nodiscard]] std::uint16_t port() const noexcept;
     void stop();
 
-private:
-    friend class http_session;
-    void accept();
-    void track(const std::shared_ptr<http_session>& s);
+    class state;
 
-    server_options options_;
-    server_handlers handlers_;
-    hub& hub_;
-    // Destroyed explicitly at the end of stop(), while the rest of the server is alive:
-    // destroying the io_context destroys the sessions its pending handlers hold.
-    std::unique_ptr<boost::asio::io_context> ioc_;
-    std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard_;
-    std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
-    boost::asio::thread_pool workers_;
-    std::vector<std::thread> threads_;
-    std::uint16_t port_ = 0;
-    std::atomic<bool> stopping_{false};
-    std::atomic<int> in_flight_{0};
-    std::atomic<int> sessions_open_{0};
-    std::mutex sessions_mutex_;
-    std::vector<std::weak_ptr<http_session>> sessions_;
-    bool stopped_ = false;
+private:
+    std::unique_ptr<state> state_;
 };
 
 }  // namespace relay::http
