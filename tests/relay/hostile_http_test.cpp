@@ -46,11 +46,11 @@ TEST_P(hostile_http, bytes_that_are_not_utf8_text_are_400_on_every_database) {
     const agent_info alice = make_agent(ws, "alice");
     // A surrogate, 3- and 4-byte overlongs, a code point above U+10FFFF, a lone
     // continuation byte, NUL: PostgreSQL refuses each (it used to be a 500 there).
-    for (const std::string bad : {"%ED%A0%80", "%E0%80%AF", "%F0%80%80%AF", "%F4%90%80%80", "%80", "%C0%AF", "%00"}) {
-        const response in_path = http().get("/v1/channels/a" + bad + "/messages", alice.token);
+    for (const char* bad : {"%ED%A0%80", "%E0%80%AF", "%F0%80%80%AF", "%F4%90%80%80", "%80", "%C0%AF", "%00"}) {
+        const response in_path = http().get(std::string("/v1/channels/a") + bad + "/messages", alice.token);
         EXPECT_EQ(in_path.status, 400u) << bad;
         EXPECT_EQ(in_path.error_code(), "invalid_utf8") << bad;
-        const response in_query = http().get("/v1/search?q=x" + bad, alice.token);
+        const response in_query = http().get(std::string("/v1/search?q=x") + bad, alice.token);
         EXPECT_EQ(in_query.status, 400u) << bad;
         EXPECT_EQ(in_query.error_code(), "invalid_utf8") << bad;
     }
@@ -66,7 +66,7 @@ TEST_P(hostile_http, a_body_is_read_only_after_its_token_is_checked) {
     const std::string head = "POST /v1/channels/general/messages HTTP/1.1\r\nHost: x\r\n"
                              "Content-Type: application/json\r\nContent-Length: 5000000\r\n"
                              "Expect: 100-continue\r\n";
-    for (const std::string auth : {std::string(), std::string("Authorization: Bearer at_live_nope\r\n")}) {
+    for (const std::string& auth : {std::string(), std::string("Authorization: Bearer at_live_nope\r\n")}) {
         raw_connection c(port());
         c.write(head + auth + "\r\n");
         const std::string reply = c.read_until("\r\n\r\n");

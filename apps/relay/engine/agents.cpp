@@ -35,6 +35,12 @@ write_result engine::create_agent(const principal& p, const std::string& name, c
     static const strata::sql_template join_general(
         "INSERT INTO channel_members(channel_id, agent_id, role, joined_at) "
         "SELECT id, ?, 'member', ? FROM channels WHERE workspace_id = ? AND name = 'general' AND channel_type = 0");
+    // What the event needs is read before the unit: once the unit has committed, nothing
+    // may fail this request (the new token would be lost with a 5xx).
+    static const strata::sql_template general(
+        "SELECT id FROM channels WHERE workspace_id = ? AND name = 'general' AND channel_type = 0");
+    const auto general_id = db_.execute(general.bind(p.workspace_id)).first_as<std::int64_t>();
+    std::vector<std::int64_t> recipients = general_id ? members_of(db_, *general_id) : std::vector<std::int64_t>{};
     const std::int64_t id = ids_.next();
     const std::int64_t now = now_ms();
     const std::string token = new_agent_token();
@@ -47,12 +53,11 @@ write_result engine::create_agent(const principal& p, const std::string& name, c
         throw;
     }
     write_result out{201, {{"agent", agent_json(id, name, type, now)}, {"token", token}}, {}};
-    static const strata::sql_template general(
-        "SELECT id FROM channels WHERE workspace_id = ? AND name = 'general' AND channel_type = 0");
-    if (auto channel = db_.execute(general.bind(p.workspace_id)).first_as<std::int64_t>()) {
+    if (general_id) {
+        recipients.push_back(id);
         out.events.push_back({"member.joined",
                               {{"channel", "general"}, {"agent_id", id_text(id)}, {"agent_name", name}},
-                              members_of(db_, *channel)});
+                              std::move(recipients)});
     }
     return out;
 }

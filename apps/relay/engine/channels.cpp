@@ -80,11 +80,17 @@ write_result engine::join_channel(const principal& p, const std::string& name) {
     static const strata::sql_template join(
         "INSERT INTO channel_members(channel_id, agent_id, role, joined_at) VALUES (?, ?, 'member', ?) "
         "ON CONFLICT (channel_id, agent_id) DO NOTHING");
+    // The event's recipients are read before the write: once it has committed, nothing
+    // may fail the request.
+    auto recipients = members_of(db_, channel.id);
     auto s = db_.execute(join.bind(channel.id, p.agent_id, now_ms()));
     s.drain();
     const bool joined = s.affected_rows() > 0;
     write_result out{200, {{"channel", name}, {"agent_id", id_text(p.agent_id)}, {"joined", joined}}, {}};
-    if (joined) out.events.push_back({"member.joined", member_event(name, p), members_of(db_, channel.id)});
+    if (joined) {
+        recipients.push_back(p.agent_id);
+        out.events.push_back({"member.joined", member_event(name, p), std::move(recipients)});
+    }
     return out;
 }
 
@@ -92,15 +98,13 @@ write_result engine::leave_channel(const principal& p, const std::string& name) 
     detail::require_agent_caller(p);
     const auto channel = detail::require_channel(db_, p.workspace_id, name);
     static const strata::sql_template leave("DELETE FROM channel_members WHERE channel_id = ? AND agent_id = ?");
+    // Read before the write (the leaver among them: it hears it too), as for a join.
+    auto recipients = members_of(db_, channel.id);
     auto s = db_.execute(leave.bind(channel.id, p.agent_id));
     s.drain();
     const bool left = s.affected_rows() > 0;
     write_result out{200, {{"channel", name}, {"agent_id", id_text(p.agent_id)}, {"left", left}}, {}};
-    if (left) {
-        auto recipients = members_of(db_, channel.id);
-        recipients.push_back(p.agent_id);  // the leaver hears it too
-        out.events.push_back({"member.left", member_event(name, p), std::move(recipients)});
-    }
+    if (left) out.events.push_back({"member.left", member_event(name, p), std::move(recipients)});
     return out;
 }
 

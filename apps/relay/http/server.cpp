@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <limits>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -157,8 +158,9 @@ private:
         parser_.emplace();
         parser_->header_limit(static_cast<std::uint32_t>(srv_.options_.max_header_bytes));
         // No body limit yet: the route's is set once the header is admitted (a header
-        // announcing more than any route takes is refused there, unread).
-        parser_->body_limit(boost::none);
+        // announcing more than any route takes is refused there, unread). Not
+        // boost::none: Boost 1.74 compares a Content-Length with it as "greater".
+        parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
         stream_.expires_after(srv_.options_.header_timeout);
         bhttp::async_read_header(stream_, buffer_, *parser_,
                                  [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -244,6 +246,7 @@ private:
     }
 
     void on_read_error(beast::error_code ec) {
+        spdlog::debug("http: read failed: {}", ec.message());
         // A malformed request gets a 400; a closed or timed-out connection just closes.
         if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
             ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message)
