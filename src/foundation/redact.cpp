@@ -47,9 +47,13 @@ redacted_url parse_conninfo(std::string_view s) {
             }
             if (!closed) return {};
         } else {
-            const auto end = s.find_first_of(" \t\n");
-            val = std::string(s.substr(0, end));
-            s.remove_prefix(end == std::string_view::npos ? s.size() : end);
+            // As libpq reads it: a backslash escapes the next character here too, so
+            // "password=a\ host=x" is one value (a password), not a host.
+            while (!s.empty() && !std::isspace(static_cast<unsigned char>(s.front()))) {
+                if (s.front() == '\\' && s.size() > 1) s.remove_prefix(1);
+                val += s.front();
+                s.remove_prefix(1);
+            }
         }
         if (key == "host" || key == "hostaddr") out.host = val;
         else if (key == "port") out.port = val;
@@ -84,15 +88,21 @@ redacted_url parse_url_form(std::string_view s) {
     }
     if (!rest.starts_with("//")) return {};
     rest.remove_prefix(2);
+    // The userinfo ends at an '@' before the path, as libpq reads it: a password may hold
+    // an unencoded '?' or '#', which must not be taken for the end of the authority
+    // (its first characters would print as host and port). Everything up to the last '@'
+    // before the first '/' is userinfo; the user is printed only when it is
+    // unambiguous (no '?' or '#' in it).
+    const auto first_slash = rest.find('/');
+    if (const auto at = rest.substr(0, first_slash).rfind('@'); at != std::string_view::npos) {
+        const std::string_view userinfo = rest.substr(0, at);
+        const std::string_view user = userinfo.substr(0, userinfo.find(':'));
+        if (user.find_first_of("?#") == std::string_view::npos) out.user = std::string(user);
+        rest.remove_prefix(at + 1);
+    }
     const auto path_start = rest.find_first_of("/?#");
     std::string_view authority = rest.substr(0, path_start);
     std::string_view path = path_start == std::string_view::npos ? std::string_view{} : rest.substr(path_start);
-    const auto at = authority.rfind('@');
-    if (at != std::string_view::npos) {
-        std::string_view userinfo = authority.substr(0, at);
-        out.user = std::string(userinfo.substr(0, userinfo.find(':')));
-        authority.remove_prefix(at + 1);
-    }
     if (authority.starts_with('[')) {  // IPv6 literal
         const auto close = authority.find(']');
         if (close == std::string_view::npos) return {};

@@ -17,6 +17,13 @@ binding parse_url(std::string_view url) {
         driver_errors::binding_invalid("sqlite", "url",
                                        "must start with sqlite: (e.g. sqlite:./app.db or sqlite::memory:), got " +
                                            redact_to_string(url));
+    // sqlite://user:password@host/path is no SQLite form (there is no server); refused
+    // rather than kept as a path that descriptions would print.
+    if (url.starts_with("sqlite://") || url.starts_with("file://")) {
+        const std::string_view authority = url.substr(url.find("//") + 2);
+        if (authority.substr(0, authority.find('/')).find('@') != std::string_view::npos)
+            driver_errors::binding_invalid("sqlite", "url", "must not carry a user or password (SQLite has no server)");
+    }
     if (const auto q = rest.find('?'); q != std::string_view::npos) {
         driver_errors::binding_invalid("sqlite", "url", "must not carry ?parameters; set options on the binding");
     }
