@@ -54,12 +54,14 @@ namespace {
 // Found by the redact fuzz target (tests/fuzz): forms libpq reads differently from a
 // naive split, where the password's first characters came out as host, port or user.
 TEST(redact, passwords_libpq_reads_past_a_naive_split_never_survive) {
-    for (const char* url : {"postgresql://bob:12#s3cret@host/db", "postgresql://bob:12?s3cret@host:5432/db",
+    // (Old output of the first: "postgresql://bob:9876", the password's digits as a port.)
+    for (const char* url : {"postgresql://bob:9876#s3cret@host/db", "postgresql://bob:9876?s3cret@host:5432/db",
                             "postgresql://bob#s3cret:x@host/db", "postgresql://b?s3cret@host/db",
                             "password=a\\ s3cret host=h", "password=a\\ host=s3cret user=bob",
                             "host=h password=s3\\'cret user=bob"}) {
         const std::string out = redact_to_string(url);
         EXPECT_EQ(out.find("s3cret"), std::string::npos) << url << " -> " << out;
+        EXPECT_EQ(out.find("9876"), std::string::npos) << url << " -> " << out;
     }
     // What is not secret still comes through.
     EXPECT_EQ(redact_to_string("postgresql://bob:pa#ss@db:5433/app"), "postgresql://bob@db:5433/app");
