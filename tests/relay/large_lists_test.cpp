@@ -39,5 +39,33 @@ TEST_P(large_lists, an_agent_in_tens_of_thousands_of_channels_gets_its_inbox) {
     EXPECT_TRUE(found) << unread.dump().substr(0, 200);
 }
 
+// Others cannot grow a victim's data without bound: group DMs an agent is in and a
+// workspace's channels are capped, with a clear 409.
+TEST_P(large_lists, group_dms_per_agent_and_channels_per_workspace_are_capped) {
+    stop_relay();
+    settings_.max_group_dms_per_agent = 3;
+    settings_.max_channels_per_workspace = 3;  // general is one
+    start_relay();
+    const workspace_info ws = make_workspace();
+    const agent_info alice = make_agent(ws, "alice");
+    const agent_info bob = make_agent(ws, "bob");
+    const agent_info victim = make_agent(ws, "victim");
+    for (int i = 0; i < 3; ++i)
+        ASSERT_EQ(http().post("/v1/dm/group", {{"participants", {"victim"}}}, i % 2 == 0 ? alice.token : bob.token)
+                      .status,
+                  201u);
+    const response full = http().post("/v1/dm/group", {{"participants", {"bob", "victim"}}}, alice.token);
+    EXPECT_EQ(full.status, 409u);
+    EXPECT_EQ(full.error_code(), "group_dm_limit");
+    EXPECT_NE(full.body_json()["error"]["message"].get<std::string>().find("victim"), std::string::npos);
+    EXPECT_EQ(scalar("SELECT COUNT(*) FROM dm_conversations WHERE dm_type = 'group'"), 3);
+
+    make_channel(alice, "one");
+    make_channel(alice, "two");
+    const response over = http().post("/v1/channels", {{"name", "three"}}, alice.token);
+    EXPECT_EQ(over.status, 409u);
+    EXPECT_EQ(over.error_code(), "channel_limit");
+}
+
 }  // namespace
 }  // namespace relay::test

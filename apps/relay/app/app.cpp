@@ -37,7 +37,11 @@ void app::start() {
     db_options_.pool_size = settings_.db_pool_size;
     stores_ = stores::open(settings_, db_options_);
     engine_ =
-        std::make_unique<engine>(*stores_, engine_options{settings_.files_dir, !settings_.allow_non_atomic_writes});
+        std::make_unique<engine>(*stores_, engine_options{.files_dir = settings_.files_dir,
+                                                          .require_atomic = !settings_.allow_non_atomic_writes,
+                                                          .max_group_dms_per_agent = settings_.max_group_dms_per_agent,
+                                                          .max_channels_per_workspace =
+                                                              settings_.max_channels_per_workspace});
     services_ =
         std::make_unique<http::services>(http::services{*engine_, hub_, metrics_, stores_->control(), *stores_, settings_});
     http::add_routes(router_, *services_);

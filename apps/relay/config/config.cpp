@@ -58,6 +58,14 @@ parsed_command_line parse_command_line(int argc, char** argv) {
                    "Unsent event bytes before a WebSocket client that does not read is closed (1008)")
         ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 34))
         ->capture_default_str();
+    app.add_option("--max-group-dms-per-agent", c.max_group_dms_per_agent,
+                   "Group DMs one agent may be in; creating another that includes it gets 409")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    app.add_option("--max-channels-per-workspace", c.max_channels_per_workspace,
+                   "Channels a workspace may have; creating another gets 409")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
     app.add_option("--ws-max-message-bytes", c.ws_max_message_bytes, "Largest WebSocket message a client may send")
         ->check(CLI::Range(std::size_t{128}, std::size_t{16} << 20))
         ->capture_default_str();

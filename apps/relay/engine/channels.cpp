@@ -28,6 +28,10 @@ write_result engine::create_channel(const principal& p, const std::string& name,
     static const strata::sql_template exists("SELECT 1 FROM channels WHERE workspace_id = ? AND name = ?");
     if (db_.execute(exists.bind(p.workspace_id, name)).first())
         fail(409, "channel_exists", "A channel named '" + name + "' already exists.");
+    static const strata::sql_template count("SELECT COUNT(*) FROM channels WHERE workspace_id = ? AND channel_type = 0");
+    if (db_.execute(count.bind(p.workspace_id)).one_as<std::int64_t>() >= options_.max_channels_per_workspace)
+        fail(409, "channel_limit",
+             "This workspace has " + std::to_string(options_.max_channels_per_workspace) + " channels, its limit.");
     static const strata::sql_template insert_channel(
         "INSERT INTO channels(id, workspace_id, name, channel_type, topic, created_by, created_at) "
         "VALUES (?, ?, ?, 0, ?, ?, ?)");

@@ -33,6 +33,10 @@ struct engine_options {
     // False only in tests: lets units run sequentially (not atomic) on a connection with
     // neither transactions nor batches.
     bool require_atomic = true;
+    // What one workspace or agent may accumulate: without a cap, other agents could add
+    // a victim to group DMs until every inbox read of the victim's is huge.
+    std::int64_t max_group_dms_per_agent = 1000;
+    std::int64_t max_channels_per_workspace = 10000;
 };
 
 struct file_content {

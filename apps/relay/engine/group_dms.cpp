@@ -20,6 +20,23 @@ write_result engine::create_group_dm(const principal& p, const std::vector<std::
     auto members = detail::require_agents(db_, p.workspace_id, participants);
     std::erase_if(members, [&](const auto& m) { return m.first == p.agent_id; });
     members.insert(members.begin(), {p.agent_id, p.agent_name});
+    // Nobody is added to more group DMs than the cap (at most 51 ids: a bounded list).
+    std::string in_list;
+    std::vector<strata::value> ids;
+    for (const auto& m : members) {
+        in_list += in_list.empty() ? "?" : ", ?";
+        ids.emplace_back(m.first);
+    }
+    ids.emplace_back(options_.max_group_dms_per_agent);
+    const auto full = db_.execute(strata::sql_plan(
+        "SELECT a.name FROM dm_participants dp JOIN dm_conversations d ON d.id = dp.conversation_id "
+        "JOIN agents a ON a.id = dp.agent_id WHERE d.dm_type = 'group' AND dp.left_at IS NULL AND dp.agent_id IN (" +
+            in_list + ") GROUP BY a.name HAVING COUNT(*) >= ? ORDER BY a.name",
+        std::move(ids))).first_as<std::string>();
+    if (full)
+        fail(409, "group_dm_limit",
+             *full + " is already in " + std::to_string(options_.max_group_dms_per_agent) +
+                 " group DMs; it must leave one first.");
 
     static const strata::sql_template insert_channel(
         "INSERT INTO channels(id, workspace_id, name, channel_type, topic, created_by, created_at) "
