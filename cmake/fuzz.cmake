@@ -29,6 +29,10 @@ if(NOT STRATA_FUZZ)
   if(NOT STRATA_FUZZED_DATA_PROVIDER_DIR)
     message(FATAL_ERROR "fuzzer/FuzzedDataProvider.h not found: run scripts/bootstrap (libclang-rt-14-dev)")
   endif()
+  # Only that header: clang's own stddef.h and friends next to it break GCC.
+  set(strata_fuzz_include ${CMAKE_BINARY_DIR}/fuzz_include)
+  configure_file(${STRATA_FUZZED_DATA_PROVIDER_DIR}/fuzzer/FuzzedDataProvider.h
+                 ${strata_fuzz_include}/fuzzer/FuzzedDataProvider.h COPYONLY)
 endif()
 
 if(NOT TARGET fuzz_all)
@@ -48,7 +52,7 @@ function(strata_add_fuzz_target name)
     add_executable(${exe} ${arg_SOURCES} ${STRATA_FUZZ_DIR}/replay_main.cpp)
     target_link_libraries(${exe} PRIVATE $<BUILD_INTERFACE:strata_build_options>)
     # SYSTEM: the header is not ours to hold to -Wconversion.
-    target_include_directories(${exe} SYSTEM PRIVATE ${STRATA_FUZZED_DATA_PROVIDER_DIR})
+    target_include_directories(${exe} SYSTEM PRIVATE ${strata_fuzz_include})
     add_test(NAME fuzz.replay.${name}
              COMMAND ${exe} ${STRATA_FUZZ_DIR}/corpus/${name} ${STRATA_FUZZ_DIR}/crashes/${name})
     set_tests_properties(fuzz.replay.${name} PROPERTIES LABELS fuzz TIMEOUT 300)

@@ -168,7 +168,7 @@ void check_renumbering(std::string_view sql, const scanned& s) {
     for (const token& t : s.tokens) {
         if (t.kind == token_kind::placeholder) {
             ++n;
-            FUZZ_CHECK(j + 1 < after.tokens.size() + 0 && after.tokens[j].kind == token_kind::punct &&
+            FUZZ_CHECK(j + 1 < after.tokens.size() && after.tokens[j].kind == token_kind::punct &&
                            after.tokens[j].text == "$",
                        "a placeholder did not become `$`");
             FUZZ_CHECK(after.tokens[j + 1].kind == token_kind::number &&
