@@ -1,0 +1,1 @@
+SELECT $1, $a, a$b FROM t WHERE x = ?

@@ -1,0 +1,1 @@
+SELECT $tag$ ? ; $tag$, $$x$$ FROM "My Table"

@@ -1,0 +1,1 @@
+UPDATE t SET n = 1.5e-3, m = .25 WHERE k IN (?,?,?) RETURNING id;;

@@ -1,0 +1,1 @@
+SELECT x'00ff', E'it''s', [br?cket], `b?ck` FROM s.t JOIN u ON t.id = u.id LIMIT ?
