@@ -9,9 +9,8 @@
 //   decoded path is percent-encoded;
 // - a path made by percent-encoding any bytes is accepted exactly when those bytes are
 //   valid UTF-8 without NUL (no valid text refused, no invalid text let through).
-// Known finding (tolerated unless STRATA_FUZZ_STRICT=1): split_target accepts
-// surrogates, 3- and 4-byte overlongs and code points above U+10FFFF; the decoder fix is
-// pending. Inputs: tests/fuzz/findings/relay_target/.
+// Finding F6 (fixed: text/utf8.hpp): the decoder accepted surrogates, 3- and 4-byte
+// overlongs and code points above U+10FFFF. Inputs: tests/fuzz/crashes/relay_target/.
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -20,21 +19,14 @@
 
 #include "fuzz_check.hpp"
 #include "http/request.hpp"
-#include "strict_mode.hpp"
 #include "utf8_strict.hpp"
 
 namespace {
 
-bool known_finding(utf8_verdict v) {
-    return v == utf8_verdict::surrogate || v == utf8_verdict::overlong_3 || v == utf8_verdict::overlong_4 ||
-           v == utf8_verdict::above_max;
-}
-
-// Valid, or refused for a reason the pending fix addresses (tolerated unless strict).
+// Valid UTF-8 without NUL by PostgreSQL's rules.
 bool acceptable(std::string_view decoded) {
     const utf8_verdict v = check_utf8(decoded);
     if (v == utf8_verdict::valid) return true;
-    if (!fuzz_strict() && known_finding(v)) return true;
     std::fprintf(stderr, "split_target accepted text that is not clean UTF-8: %s\n", to_string(v));
     return false;
 }
