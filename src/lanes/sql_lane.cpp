@@ -67,10 +67,16 @@ std::string number_placeholders(std::string_view sql, std::string_view prefix) {
     detail::for_each_token(sql, [&](const detail::token& t) {
         if (t.kind != detail::token_kind::placeholder) return;
         const auto at = static_cast<std::size_t>(t.text.data() - sql.data());
+        const std::size_t end = at + t.text.size();
+        // `LIMIT?` must not become the identifier `LIMIT$1`, nor `?e` the number `$1e`:
+        // a space keeps the number apart from a word character or '.' it would touch.
+        const auto word = [](char c) { return detail::is_word_char(c) || static_cast<unsigned char>(c) >= 0x80; };
         out.append(sql.substr(copied, at - copied));
+        if (at > 0 && word(sql[at - 1])) out += ' ';
         out.append(prefix);
         out.append(std::to_string(++n));
-        copied = at + t.text.size();
+        if (end < sql.size() && (word(sql[end]) || sql[end] == '.')) out += ' ';
+        copied = end;
     });
     out.append(sql.substr(copied));
     return out;

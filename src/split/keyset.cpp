@@ -9,6 +9,9 @@
 namespace strata::split {
 namespace {
 
+// What a cursor may take: room for text keys of a few KiB, small enough for a URL.
+constexpr std::size_t max_cursor_bytes = 8192;
+
 [[noreturn]] void order_mismatch(const std::string& why) {
     throw error(std::string(codes::order_mismatch), why);
 }
@@ -133,11 +136,14 @@ int compare(const key& a, const key& b) {
 std::string encode_cursor(const key& k) {
     check_key_kind(k.created_at, "created_at");
     check_key_kind(k.id, "id");
-    return "k1." + encode_component(k.created_at) + "." + encode_component(k.id);
+    std::string cursor = "k1." + encode_component(k.created_at) + "." + encode_component(k.id);
+    // A cursor decode_cursor would refuse is never handed out (a text key of a few KiB).
+    if (cursor.size() > max_cursor_bytes) cursor_invalid();
+    return cursor;
 }
 
 key decode_cursor(std::string_view cursor) {
-    if (cursor.size() > 1024 || cursor.substr(0, 3) != "k1.") cursor_invalid();
+    if (cursor.size() > max_cursor_bytes || cursor.substr(0, 3) != "k1.") cursor_invalid();
     const std::string_view rest = cursor.substr(3);
     const std::size_t dot = rest.find('.');
     if (dot == std::string_view::npos) cursor_invalid();

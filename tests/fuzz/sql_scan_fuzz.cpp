@@ -14,9 +14,8 @@
 // - number_placeholders(sql, "$") keeps the text's lexical structure: its tokens are the
 //   input's, each placeholder replaced by `$` and the number 1, 2, ... in order (so the
 //   count of `$n` equals the count scan_sql reported), and nothing else changes.
-//   Known finding (tolerated unless STRATA_FUZZ_STRICT=1): a `?` glued to a word or to a
-//   `.digit`/word character after it merges with it once renumbered (`LIMIT?` ->
-//   `LIMIT$1`, an identifier in PostgreSQL); see docs/reliability.md.
+//   Finding F1 (fixed): a `?` glued to a word or to a `.digit`/word character after it
+//   merged with it once renumbered (`LIMIT?` -> `LIMIT$1`, an identifier in PostgreSQL).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -26,7 +25,6 @@
 #include "core/sql_scan.hpp"
 #include "fuzz_check.hpp"
 #include "strata/sql.hpp"
-#include "strict_mode.hpp"
 
 namespace {
 
@@ -136,32 +134,18 @@ void check_hidden_placeholders(std::string_view sql, const scanned& s) {
     FUZZ_CHECK(strata::detail::scan_sql(text + "\n?").placeholders == base + 1, "a bare `?` was not counted");
 }
 
-bool word_char(char c) { return strata::detail::is_word_char(c); }
-
-// Would `$n` in place of this `?` merge with what surrounds it?
-bool glued(std::string_view sql, const token& t) {
-    const std::size_t start = offset(sql, t.text);
-    const std::size_t end = start + t.text.size();
-    if (start > 0 && word_char(sql[start - 1])) return true;
-    if (end < sql.size() && (word_char(sql[end]) || sql[end] == '.')) return true;
-    return false;
-}
-
 void check_renumbering(std::string_view sql, const scanned& s) {
     const std::string lowered = strata::number_placeholders(sql, "$");
     std::size_t placeholders = 0;
-    bool any_glued = false;
     for (const token& t : s.tokens) {
         if (t.kind != token_kind::placeholder) continue;
         ++placeholders;
-        any_glued = any_glued || glued(sql, t);
     }
     if (placeholders == 0) {
         FUZZ_CHECK(lowered == sql, "renumbering changed a text without placeholders");
         return;
     }
     if (!s.terminated) return;  // the database reports the syntax error
-    if (any_glued && !fuzz_strict()) return;
     const scanned after = scan(lowered);
     FUZZ_CHECK(after.terminated, "renumbering made the text unterminated");
     std::size_t j = 0, n = 0;

@@ -95,6 +95,12 @@ TEST(SplitKeyset, CursorsRoundTripAndRefuseForgeries) {
     EXPECT_EQ(split::decode_cursor(split::encode_cursor(k2)), k2);
     const split::key k3{value(strata::timestamp(std::chrono::microseconds(123))), value(std::string())};
     EXPECT_EQ(split::decode_cursor(split::encode_cursor(k3)), k3);
+    // A long text key still makes a cursor that decodes (fuzz finding F7: 1 KiB keys made
+    // cursors decode refused), and a key no cursor can carry is refused when encoding.
+    const split::key k4{value(std::int64_t{1}), value(std::string(2000, 'x'))};
+    EXPECT_EQ(split::decode_cursor(split::encode_cursor(k4)), k4);
+    EXPECT_THROW((void)split::encode_cursor({value(std::int64_t{1}), value(std::string(100000, 'x'))}),
+                 strata::error);
     for (std::string_view bad : {"", "k1", "k1.", "k1.i1", "k2.i1.i1", "k1.i1.x1", "k1.i.i1", "k1.i1.tzz", "k1.i1.t6",
                                  "k1.i1.m5", "k1.i1x.i1", "k1.i+1.i1", "k1.i99999999999999999999.i1"}) {
         try {

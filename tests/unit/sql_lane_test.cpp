@@ -59,6 +59,10 @@ TEST(sql_lane, placeholders_are_numbered_for_dialects_that_need_it) {
     EXPECT_EQ(number_placeholders("SELECT ?, '?', \"?\" -- ?\n, ? /* ? */", "$"),
               "SELECT $1, '?', \"?\" -- ?\n, $2 /* ? */");
     EXPECT_EQ(number_placeholders("SELECT 1", "$"), "SELECT 1");
+    // A number never merges with a word or a '.' it touches (fuzz finding F1: `LIMIT?`
+    // became the identifier `LIMIT$1`, `?e` the number `$1e`).
+    EXPECT_EQ(number_placeholders("SELECT x FROM t LIMIT?", "$"), "SELECT x FROM t LIMIT $1");
+    EXPECT_EQ(number_placeholders("SELECT ?e, ?.5, (?)", "$"), "SELECT $1 e, $2 .5, ($3)");
 }
 
 TEST(telemetry_fingerprint, literals_and_whitespace_fold) {
