@@ -1,13 +1,14 @@
-// Umbrella header: the whole public core API.
+// Umbrella header: the public core API. It carries no third-party header: the JSON
+// codec (nlohmann::json) is <strata/codec_json.hpp>, the driver interface for driver
+// authors <strata/driver.hpp>, each included by name where it is used
+// (docs/decisions/0016-build-speed.md).
 #pragma once
 
 #include "strata/atomic_writes.hpp"
 #include "strata/budgets.hpp"
 #include "strata/cancel.hpp"
 #include "strata/codec.hpp"
-#include "strata/codec_json.hpp"
 #include "strata/contract.hpp"
-#include "strata/driver.hpp"
 #include "strata/error.hpp"
 #include "strata/execute_options.hpp"
 #include "strata/middleware.hpp"

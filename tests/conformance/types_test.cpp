@@ -5,6 +5,7 @@
 
 #include "../support/expect_error.hpp"
 #include "driver_under_test.hpp"
+#include "strata/codec_json.hpp"
 
 namespace strata::test {
 namespace {

@@ -1,6 +1,7 @@
 // Statements: the prepared-statement cache (bounded, off for PgBouncer, re-prepared once
 // when it vanished), parameter and column types, real cancellation on the server.
 #include "pg_fixture.hpp"
+#include "strata/codec_json.hpp"
 
 namespace strata::test {
 namespace {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "strata/driver.hpp"
 #include "strata/strata.hpp"
 
 namespace strata::test {

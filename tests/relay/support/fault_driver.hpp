@@ -10,6 +10,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <strata/driver.hpp>
 #include <strata/strata.hpp>
 #include <string>
 #include <vector>
