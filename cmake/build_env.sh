@@ -25,7 +25,11 @@ if command -v ccache >/dev/null 2>&1; then
   export CCACHE_NOHASHDIR=1
   strata_launcher+=(ccache)
 fi
+# (The linker launcher is set only for timing; an `[[ ]] && echo` here would end a
+# `set -e` caller when the test is false.)
+strata_linker_launcher=""
+if [[ "${STRATA_TU_TIME:-0}" == 1 ]]; then strata_linker_launcher="$strata_root/cmake/tu_time.sh"; fi
 strata_cmake_args=(
   "-DCMAKE_CXX_COMPILER_LAUNCHER=$(IFS=';'; echo "${strata_launcher[*]}")"
-  "-DCMAKE_CXX_LINKER_LAUNCHER=$([[ "${STRATA_TU_TIME:-0}" == 1 ]] && echo "$strata_root/cmake/tu_time.sh")"
+  "-DCMAKE_CXX_LINKER_LAUNCHER=$strata_linker_launcher"
 )
