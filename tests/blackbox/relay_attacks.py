@@ -73,9 +73,10 @@ def connect(port, timeout=10):
 
 
 def read_reply(s, until=b"\r\n\r\n", limit=1 << 20):
+    """What the server sends until `until` is seen (None: until it closes)."""
     data = b""
     try:
-        while until not in data and len(data) < limit:
+        while (until is None or until not in data) and len(data) < limit:
             chunk = s.recv(65536)
             if not chunk:
                 break
@@ -94,15 +95,7 @@ def http(port, method, path, body=None, token=None, headers=None):
     for k, v in (headers or {}).items():
         head += f"{k}: {v}\r\n"
     s.sendall(head.encode() + b"\r\n" + payload)
-    data = b""
-    try:
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    except (socket.timeout, ConnectionResetError):
-        pass
+    data = read_reply(s, until=None, limit=1 << 30)
     s.close()
     head, _, rest = data.partition(b"\r\n\r\n")
     status = int(head.split(b" ")[1]) if head.startswith(b"HTTP/1.1") else 0
@@ -246,7 +239,6 @@ def main():
         for _ in range(120):
             http(port, "POST", "/v1/channels/general/messages", {"text": text}, alice)
         time.sleep(6)
-        st, _ = http(port, "GET", "/metrics")
         metrics = http_text(port, "/metrics")
         check("a client that does not read is closed", "relay_ws_slow_consumers_closed_total 1" in metrics
               or re.search(r"relay_ws_slow_consumers_closed_total [1-9]", metrics) is not None)
@@ -282,12 +274,7 @@ def main():
 def http_text(port, path):
     s = connect(port)
     s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
-    data = b""
-    while True:
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        data += chunk
+    data = read_reply(s, until=None, limit=1 << 30)
     s.close()
     return data.partition(b"\r\n\r\n")[2].decode()
 

@@ -57,16 +57,25 @@ reply unmatched_reply(const request& r, bool path_known) {
 }
 }  // namespace
 
-router::match_result router::find(const request& r) const {
+router::located router::locate(const request& r) const {
     const auto path = split_path(r.path);
-    bool path_known = false;
+    located out;
     for (const auto& e : routes_) {
         std::map<std::string, std::string> params;
         if (!match(e.segments, path, params)) continue;
-        path_known = true;
-        if (e.method == r.method) return {&e.traits, std::nullopt};
+        out.path_known = true;
+        if (e.method != r.method) continue;
+        out.route = &e;
+        out.params = std::move(params);
+        return out;
     }
-    return {nullptr, unmatched_reply(r, path_known)};
+    return out;
+}
+
+router::match_result router::find(const request& r) const {
+    const located l = locate(r);
+    if (l.route) return {&l.route->traits, std::nullopt};
+    return {nullptr, unmatched_reply(r, l.path_known)};
 }
 
 reply reply_for_current_exception(const std::string& method, const std::string& route) {
@@ -94,22 +103,15 @@ reply reply_for_current_exception(const std::string& method, const std::string& 
 
 reply router::dispatch(request& r, std::string& route) const {
     route = "unmatched";
-    const auto path = split_path(r.path);
-    bool path_known = false;
-    for (const auto& e : routes_) {
-        std::map<std::string, std::string> params;
-        if (!match(e.segments, path, params)) continue;
-        path_known = true;
-        if (e.method != r.method) continue;
-        route = e.pattern;
-        r.params = std::move(params);
-        try {
-            return e.run(r);
-        } catch (const std::exception&) {
-            return reply_for_current_exception(r.method, e.pattern);
-        }
+    located l = locate(r);
+    if (!l.route) return unmatched_reply(r, l.path_known);
+    route = l.route->pattern;
+    r.params = std::move(l.params);
+    try {
+        return l.route->run(r);
+    } catch (const std::exception&) {
+        return reply_for_current_exception(r.method, l.route->pattern);
     }
-    return unmatched_reply(r, path_known);
 }
 
 }  // namespace relay::http

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,6 +45,14 @@ private:
         handler run;
         route_traits traits;
     };
+    // The route of a request's method and path (null when none), its path parameters,
+    // and whether any route has that path (405 rather than 404).
+    struct located {
+        const entry* route = nullptr;
+        std::map<std::string, std::string> params{};
+        bool path_known = false;
+    };
+    [[nodiscard]] located locate(const request& r) const;
     std::vector<entry> routes_;
 };
 

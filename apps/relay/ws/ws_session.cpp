@@ -145,14 +145,13 @@ void ws_session::enqueue(std::shared_ptr<const std::string> text) {
     if (closing_) return;
     // Bytes waiting behind the frame being written; one event larger than the bound is
     // still sent to a client that keeps up.
-    const std::size_t in_flight_bytes = writing_ && !queue_.empty() ? queue_.front()->size() : 0;
-    const std::size_t waiting = queued_bytes_ - in_flight_bytes;
+    const bool in_flight = writing_ && !queue_.empty();
+    const std::size_t waiting = queued_bytes_ - (in_flight ? queue_.front()->size() : 0);
     if (waiting > 0 && waiting + text->size() > limits_.max_queue_bytes) {
         // Not reading: what is queued is dropped (the deliveries are stored) and the
         // client is told why once the frame being written, if any, is out.
         spdlog::warn("ws: agent {} is not reading; closing its connection", who_.agent_id);
         ++counters_.ws_slow_consumers_closed;
-        const bool in_flight = writing_ && !queue_.empty();
         auto front = in_flight ? queue_.front() : nullptr;
         queue_.clear();
         queued_bytes_ = 0;
