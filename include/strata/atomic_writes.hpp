@@ -37,7 +37,10 @@ struct atomic_result {
 // Failures throw ATOMIC.UNIT_FAILED{mode, failed_index, applied} with the statement's
 // error as cause (its SQL error info is copied, so e.sql()->sqlstate works directly).
 // applied is "none" for transaction and batch modes; sequential reports how many plans
-// stayed applied.
+// stayed applied. applied is "unknown" when the connection broke after the unit's COMMIT
+// (or batch) was sent, in any mode: the unit may or may not have landed, the error is
+// never transient, and e.outcome_unknown() is true. Look the unit's rows up (ids minted
+// before the unit make that easy) before running it again.
 [[nodiscard]] atomic_result run_atomic_writes(const runtime& target, const std::vector<plan>& plans,
                                               const atomic_options& options = {});
 // Inside an open transaction the unit simply joins it (mode transaction).

@@ -111,6 +111,11 @@ public:
     virtual void rollback_to_savepoint(std::string_view name) = 0;
 
     // atomic_batch capability: every statement in one round trip, all or nothing.
+    // A failure after the batch's commit point was sent (the connection broke while the
+    // results were read, or the server could not be stopped in time) must carry details
+    // outcome=unknown and not be transient: the batch may have committed. A statement
+    // error reported by the server, or a failure before anything was sent, means nothing
+    // was applied.
     [[nodiscard]] virtual std::vector<batch_result> execute_batch(const std::vector<statement>& statements,
                                                                   const execution_control& c);
 

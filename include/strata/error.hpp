@@ -48,6 +48,11 @@ public:
     // True for conditions worth retrying: busy/locked database, serialization failure,
     // deadlock, a connection lost before anything was committed.
     [[nodiscard]] bool transient() const noexcept { return transient_; }
+    // True when this error or one in its cause chain says that a write's outcome is
+    // unknown (details outcome=unknown or applied=unknown): the connection broke after a
+    // COMMIT or an atomic batch was sent, so the changes may or may not have landed.
+    // Such an error is never transient; look the changes up before repeating them.
+    [[nodiscard]] bool outcome_unknown() const noexcept;
     // The error that led to this one, if any (another strata::error or any exception).
     [[nodiscard]] std::exception_ptr cause() const noexcept { return cause_; }
     // The cause if it is a strata::error, else nullptr. Walk the chain with it.

@@ -9,6 +9,7 @@
 #include "strata/cancel.hpp"
 #include "strata/codec.hpp"
 #include "strata/contract.hpp"
+#include "strata/deadline_scope.hpp"
 #include "strata/error.hpp"
 #include "strata/execute_options.hpp"
 #include "strata/middleware.hpp"

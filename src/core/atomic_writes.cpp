@@ -2,6 +2,7 @@
 #include "strata/atomic_writes.hpp"
 
 #include "runtime_impl.hpp"
+#include "strata/deadline_scope.hpp"
 #include "strata/error.hpp"
 
 namespace strata {
@@ -34,22 +35,37 @@ std::vector<batch_result> run_each(const Execute& execute, const std::vector<pla
 }
 
 // The error a caller sees for a failed unit; the statement's error is the cause.
+// `applied` is "none" or the sequential count, unless the cause says the outcome is
+// unknown (a COMMIT or batch whose reply was lost): then "unknown", never transient.
 [[noreturn]] void unit_failed(atomic_mode mode, std::optional<std::size_t> failed_index, std::string applied,
                               const std::exception_ptr& cause) {
+    const error* original = nullptr;
+    try {
+        std::rethrow_exception(cause);
+    } catch (const error& e) {
+        original = &e;  // cause keeps the exception object alive
+    } catch (...) {
+    }
+    const bool unknown = original != nullptr && original->outcome_unknown();
+    if (unknown) {
+        applied = "unknown";
+        failed_index.reset();
+    }
+    std::string what = unknown ? "The connection broke after the unit was sent, so it may or may not have been "
+                                 "applied. Look its rows up before running it again."
+                       : applied == "none"
+                           ? "Nothing was applied."
+                           : "Only the first " + applied + " statements were applied (sequential mode is not atomic).";
     error e("ATOMIC.UNIT_FAILED",
-            std::string("An atomic write unit failed (mode ") + std::string(to_string(mode)) + "). " +
-                (applied == "none" ? "Nothing was applied." : "Only the first " + applied + " statements were applied (sequential mode is not atomic).") +
+            std::string("An atomic write unit failed (mode ") + std::string(to_string(mode)) + "). " + what +
                 " The cause is the failing statement's error.",
             {{"mode", std::string(to_string(mode))}, {"applied", applied}});
     if (failed_index) e.with_detail("failed_index", std::to_string(*failed_index));
-    try {
-        std::rethrow_exception(cause);
-    } catch (const error& original) {
-        if (original.sql()) e.with_sql(*original.sql());
-        e.with_transient(original.transient());
-        if (original.details().contains("batch_index") && !failed_index)
-            e.with_detail("failed_index", original.details().at("batch_index"));
-    } catch (...) {
+    if (original != nullptr) {
+        if (original->sql()) e.with_sql(*original->sql());
+        e.with_transient(original->transient() && !unknown);
+        if (original->details().contains("batch_index") && !failed_index && !unknown)
+            e.with_detail("failed_index", original->details().at("batch_index"));
     }
     throw std::move(e.with_cause(cause));
 }
@@ -122,7 +138,8 @@ atomic_result run_atomic_writes(const runtime& target, const std::vector<plan>& 
             case atomic_mode::batch: {
                 std::optional<clock::time_point> deadline;
                 if (options.transaction.timeout) deadline = started + *options.transaction.timeout;
-                result.results = run_batch(t, plans, execution_control{deadline, {}});
+                result.results =
+                    run_batch(t, plans, execution_control{deadline_scope::tighten(deadline), {}});
                 break;
             }
             case atomic_mode::sequential: {

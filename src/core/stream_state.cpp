@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "strata/deadline_scope.hpp"
 #include "strata/error.hpp"
 
 namespace strata::detail {
@@ -224,6 +225,7 @@ result_stream start_execution(const std::shared_ptr<const execution_target>& tar
         tighten(clock::now() + *options.timeout);
     }
     if (outer_deadline) tighten(*outer_deadline);
+    if (const auto ambient = deadline_scope::current()) tighten(*ambient);
     return result_stream{
         std::make_unique<stream_state>(target, std::move(p), scope, deadline, options.cancel, std::move(where))};
 }

@@ -6,6 +6,7 @@
 
 #include "runtime_impl.hpp"
 #include "transaction_state.hpp"
+#include "strata/deadline_scope.hpp"
 #include "strata/error.hpp"
 
 namespace strata {
@@ -22,13 +23,23 @@ bool is_transient(const std::exception_ptr& e) {
     }
 }
 
+bool outcome_unknown(const std::exception_ptr& e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const error& err) {
+        return err.outcome_unknown();
+    } catch (...) {
+        return false;
+    }
+}
+
 bool past(const std::optional<clock::time_point>& deadline) { return deadline && clock::now() >= *deadline; }
 
 error timeout_error(const transaction_options& o, std::exception_ptr cause) {
     error e("RUNTIME.TRANSACTION_TIMEOUT",
             "The transaction did not finish within its timeout and was rolled back. Keep transactions short or "
             "raise transaction_options::timeout.",
-            {{"timeout_ms", std::to_string(o.timeout ? o.timeout->count() : 0)}});
+            {{"timeout_ms", o.timeout ? std::to_string(o.timeout->count()) : "none (a deadline_scope ended it)"}});
     if (cause) e.with_cause(std::move(cause));
     return e;
 }
@@ -125,12 +136,16 @@ void runtime::run_transaction(const transaction_options& options,
         }
         deadline = clock::now() + *options.timeout;
     }
+    deadline = deadline_scope::tighten(deadline);
     const connection_intent intent =
         options.access == access_mode::read_only ? connection_intent::read_only : connection_intent::read_write;
 
     for (std::uint32_t attempt = 1;; ++attempt) {
         const bool may_retry = attempt < options.retry.max_attempts;
         auto retry_or_throw = [&](const std::exception_ptr& failure) {
+            // A COMMIT whose outcome is unknown is reported as it is: neither retried nor
+            // turned into a timeout (which would claim a rollback).
+            if (outcome_unknown(failure)) std::rethrow_exception(failure);
             if (past(deadline)) throw timeout_error(options, failure);
             if (!may_retry || !is_transient(failure)) std::rethrow_exception(failure);
             back_off(options.retry, attempt, deadline);

@@ -49,6 +49,16 @@ const error* error::strata_cause() const noexcept {
     }
 }
 
+bool error::outcome_unknown() const noexcept {
+    for (const error* e = this; e != nullptr; e = e->strata_cause()) {
+        for (const char* key : {"outcome", "applied"}) {
+            const auto it = e->details_.find(key);
+            if (it != e->details_.end() && it->second == "unknown") return true;
+        }
+    }
+    return false;
+}
+
 error& error::with_sql(sql_error_info info) & {
     sql_ = std::move(info);
     refresh_what();

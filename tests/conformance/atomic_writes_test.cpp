@@ -133,6 +133,50 @@ TEST_P(atomic_writes, inside_a_transaction_the_unit_joins_it) {
     EXPECT_EQ(notes(rt), 0);
 }
 
+TEST_P(atomic_writes, a_lost_commit_reply_makes_the_outcome_unknown_and_never_transient) {
+    // transaction mode: COMMIT fails with the connection in an unknown state
+    {
+        runtime& rt = shaped(connection_shape::real);
+        rt.execute(sql("DELETE FROM notes")).drain();
+        controls_->fail_commits = 1;
+        controls_->status_after_failed_commit = transaction_status::unknown;
+        controls_->commit_failure_transient = true;
+        atomic_options o;
+        o.transaction.retry.max_attempts = 3;
+        auto e = catch_error([&] { (void)run_atomic_writes(rt, unit(), o); });
+        ASSERT_TRUE(e);
+        EXPECT_EQ(e->code(), "ATOMIC.UNIT_FAILED");
+        EXPECT_EQ(e->details().at("mode"), "transaction");
+        EXPECT_EQ(e->details().at("applied"), "unknown");
+        EXPECT_FALSE(e->details().contains("failed_index"));
+        EXPECT_FALSE(e->transient());
+        EXPECT_TRUE(e->outcome_unknown());
+        EXPECT_EQ(controls_->fail_commits.load(), 0);  // one COMMIT, never retried
+    }
+    // batch mode: the batch committed, then its reply was lost
+    {
+        runtime& rt = shaped(connection_shape::batch_only);
+        rt.execute(sql("DELETE FROM notes")).drain();
+        controls_->lose_batch_replies = 1;
+        auto e = catch_error([&] { (void)run_atomic_writes(rt, unit()); });
+        ASSERT_TRUE(e);
+        EXPECT_EQ(e->details().at("mode"), "batch");
+        EXPECT_EQ(e->details().at("applied"), "unknown");
+        EXPECT_FALSE(e->transient());
+        EXPECT_TRUE(e->outcome_unknown());
+        EXPECT_EQ(notes(rt), 5);  // it had landed: "none" would have been a lie
+    }
+}
+
+TEST_P(atomic_writes, a_statement_failure_is_not_an_unknown_outcome) {
+    runtime& rt = shaped(connection_shape::real);
+    rt.execute(sql("DELETE FROM notes")).drain();
+    auto e = catch_error([&] { (void)run_atomic_writes(rt, unit(2)); });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->details().at("applied"), "none");
+    EXPECT_FALSE(e->outcome_unknown());
+}
+
 STRATA_CONFORMANCE_SUITE(atomic_writes);
 
 }  // namespace

@@ -102,6 +102,23 @@ TEST_P(transaction_failures, a_commit_with_unknown_outcome_is_never_retried) {
     EXPECT_EQ(w->destroyed.load(), 1);
 }
 
+TEST_P(transaction_failures, a_commit_with_unknown_outcome_past_the_deadline_is_not_reported_as_a_timeout) {
+    auto w = std::make_shared<wrapper_controls>();
+    w->fail_commits = 1;
+    w->status_after_failed_commit = transaction_status::unknown;
+    w->commit_delay = std::chrono::milliseconds(80);
+    runtime& rt = wrapped(w);
+    transaction_options o;
+    o.retry.max_attempts = 5;
+    o.timeout = std::chrono::milliseconds(40);  // passes while COMMIT runs
+    auto e = catch_error([&] { rt.transaction([&](tx&) {}, o); });
+    ASSERT_TRUE(e);
+    // A timeout would say "rolled back", which nobody knows.
+    EXPECT_EQ(e->code(), "RUNTIME.TRANSACTION_COMMIT_FAILED");
+    EXPECT_TRUE(e->outcome_unknown());
+    EXPECT_FALSE(e->transient());
+}
+
 TEST_P(transaction_failures, a_known_transient_commit_failure_is_retried) {
     auto w = std::make_shared<wrapper_controls>();
     w->fail_commits = 1;

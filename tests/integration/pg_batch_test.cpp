@@ -154,6 +154,26 @@ TEST_F(pg_batch, a_deadline_cancels_the_batch_on_the_server) {
     EXPECT_EQ(items(), 0);
 }
 
+TEST_F(pg_batch, a_connection_lost_after_the_batch_was_sent_has_an_unknown_outcome) {
+    auto conn = driver_->acquire(connection_intent::read_write, {});
+    const std::vector<plan> plans{sql("INSERT INTO items VALUES (?, ?)", 1, "x"),
+                                  sql("SELECT pg_terminate_backend(pg_backend_pid())"),
+                                  sql("INSERT INTO items VALUES (?, ?)", 2, "y")};
+    auto e = catch_error([&] { (void)batch(*conn, plans); });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->details().at("outcome"), "unknown");
+    EXPECT_TRUE(e->outcome_unknown());
+    EXPECT_FALSE(e->transient());  // a blind retry could apply the batch twice
+    conn->destroy();
+    // a statement error the server reports is a known outcome, even on a dying connection
+    auto conn2 = driver_->acquire(connection_intent::read_write, {});
+    auto known = catch_error([&] { (void)batch(*conn2, five_inserts(1)); });
+    ASSERT_TRUE(known);
+    EXPECT_FALSE(known->outcome_unknown());
+    conn2->release();
+    EXPECT_EQ(items(), 0);
+}
+
 TEST_F(pg_batch, run_atomic_writes_on_postgres_is_all_or_nothing) {
     auto& db = connect();
     std::vector<plan> plans = five_inserts(3);

@@ -1,5 +1,7 @@
 #include "wrapped_driver.hpp"
 
+#include <thread>
+
 namespace strata::test {
 namespace {
 
@@ -28,6 +30,7 @@ public:
     }
     void begin(const transaction_options& o) override { inner_->begin(o); }
     void commit() override {
+        if (w_->commit_delay.count() > 0) std::this_thread::sleep_for(w_->commit_delay);
         if (w_->fail_commits.load() > 0) {
             --w_->fail_commits;
             fake_status_ = w_->status_after_failed_commit;
@@ -56,6 +59,18 @@ public:
             auto& recorded = w_->batches.emplace_back();
             for (const auto& s : statements) recorded.emplace_back(s.sql);
         }
+        auto out = run_batch(statements, c);
+        if (w_->lose_batch_replies.load() > 0) {
+            --w_->lose_batch_replies;
+            throw error("DRIVER.CONNECTION_LOST", "Injected loss of a batch's reply after it committed.",
+                        {{"outcome", "unknown"}})
+                .with_transient(true);
+        }
+        return out;
+    }
+
+    [[nodiscard]] std::vector<batch_result> run_batch(const std::vector<statement>& statements,
+                                                      const execution_control& c) {
         if (!w_->batch_through_transaction) return inner_->execute_batch(statements, c);
         inner_->begin(transaction_options{});
         std::vector<batch_result> out;

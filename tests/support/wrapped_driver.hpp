@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -28,6 +29,12 @@ struct wrapper_controls {
     transaction_status status_after_failed_commit = transaction_status::unknown;
     bool commit_failure_transient = false;
     std::atomic<int> fail_rollbacks{0};
+    // COMMIT takes this long before it fails or succeeds (to pass a deadline inside it).
+    std::chrono::milliseconds commit_delay{0};
+    // Batches that run (and commit) on the database, then lose their reply: the driver
+    // reports the connection lost with outcome=unknown (flagged transient, to prove the
+    // runtime never retries it).
+    std::atomic<int> lose_batch_replies{0};
 
     // Observed.
     std::atomic<int> destroyed{0};

@@ -52,6 +52,8 @@ void app::start() {
         std::string route = "unmatched";
         http::reply rep;
         try {
+            // Everything strata does for this request ends by the deadline (decision 0020).
+            const strata::deadline_scope deadline(request_budget());
             rep = router_.dispatch(r, route);
         } catch (const std::exception& e) {
             spdlog::error("{} {}: {}", r.method, route, e.what());
@@ -80,6 +82,7 @@ void app::start() {
         a.body_limit = found.traits->upload ? settings_.max_file_bytes : settings_.max_body_bytes;
         if (!found.traits->needs_token) return a;
         try {
+            const strata::deadline_scope deadline(request_budget());
             r.caller = http::authenticate(*services_, r);
         } catch (const std::exception&) {
             a.refuse = http::reply_for_current_exception(r.method, "admit");
@@ -87,6 +90,7 @@ void app::start() {
         return a;
     };
     handlers.authenticate = [this](std::string_view token) -> std::optional<principal> {
+        const strata::deadline_scope deadline(request_budget());
         auto p = engine_->authenticate(token);
         if (!p || !p->is_agent()) return std::nullopt;
         return p;
@@ -107,6 +111,10 @@ void app::start() {
     server_ = std::make_unique<http::server>(options, std::move(handlers), hub_, metrics_.network());
     server_->start();
     spdlog::info("relay listening on http://{}:{}", settings_.listen_host, server_->port());
+}
+
+std::chrono::milliseconds app::request_budget() const {
+    return std::chrono::milliseconds(static_cast<std::int64_t>(settings_.request_timeout_seconds * 1000.0));
 }
 
 std::uint16_t app::port() const {

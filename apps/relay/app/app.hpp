@@ -3,6 +3,7 @@
 // in-process on an ephemeral port.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 
@@ -43,6 +44,9 @@ public:
     [[nodiscard]] hub& events() { return hub_; }
 
 private:
+    // --request-timeout as a duration.
+    [[nodiscard]] std::chrono::milliseconds request_budget() const;
+
     config settings_;
     database_options db_options_;
     std::unique_ptr<relay::stores> stores_;

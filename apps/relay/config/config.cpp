@@ -52,6 +52,11 @@ parsed_command_line parse_command_line(int argc, char** argv) {
     app.add_option("--body-timeout", c.body_timeout_seconds, "Seconds a client has to send a request body")
         ->check(CLI::Range(1u, 3600u))
         ->capture_default_str();
+    app.add_option("--request-timeout", c.request_timeout_seconds,
+                   "Seconds a request's database work may take (pool wait, statements, commit retries) before it "
+                   "is stopped and answered 503 with Retry-After")
+        ->check(CLI::Range(0.01, 3600.0))
+        ->capture_default_str();
     app.add_option("--ws-max-per-agent", c.ws_max_per_agent, "WebSocket connections one agent may hold (0: no cap)")
         ->capture_default_str();
     app.add_option("--ws-max-queue-bytes", c.ws_max_queue_bytes,

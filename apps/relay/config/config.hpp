@@ -27,6 +27,7 @@ struct config {
     std::size_t max_connections = 0;                  // HTTP + WebSocket; 0 = from the descriptor limit
     unsigned header_timeout_seconds = 30;             // to send a request's header
     unsigned body_timeout_seconds = 60;               // to send its body
+    double request_timeout_seconds = 5;               // a request's database work (deadline_scope)
     std::size_t ws_max_per_agent = 16;                // WebSocket connections per agent
     std::size_t ws_max_queue_bytes = 1024 * 1024;     // unsent events per connection
     std::size_t ws_max_message_bytes = 64 * 1024;     // a client's WebSocket message

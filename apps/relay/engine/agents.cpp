@@ -3,6 +3,7 @@
 #include "engine/api_error.hpp"
 #include "engine/clock.hpp"
 #include "engine/engine.hpp"
+#include "engine/message_writes.hpp"
 #include "engine/message_reads.hpp"
 #include "engine/names.hpp"
 #include "engine/secrets.hpp"
@@ -21,7 +22,8 @@ std::vector<std::int64_t> members_of(const strata::runtime& db, std::int64_t cha
 }
 }  // namespace
 
-write_result engine::create_agent(const principal& p, const std::string& name, const std::string& type) {
+write_result engine::create_agent(const principal& p, const std::string& name, const std::string& type,
+                                  const std::optional<idempotency_claim>& idem) {
     detail::require_workspace_caller(p);
     if (!detail::valid_agent_name(name))
         fail(400, "invalid_agent_name", "Agent names are 1 to 64 letters, digits, '_' or '-'.");
@@ -44,11 +46,20 @@ write_result engine::create_agent(const principal& p, const std::string& name, c
     const std::int64_t id = ids_.next();
     const std::int64_t now = now_ms();
     const std::string token = new_agent_token();
+    std::vector<strata::plan> plans{insert_agent.bind(id, p.workspace_id, name, type, sha256_hex(token), now),
+                                    join_general.bind(id, now, p.workspace_id)};
+    // A replay cannot show the token (only its hash is stored): it says so instead.
+    if (idem)
+        detail::add_idempotency_plan(plans, *idem, 201,
+                                     {{"agent", agent_json(id, name, type, now)},
+                                      {"token", nullptr},
+                                      {"token_note", "Shown once, in the first response. Rotate it if it was lost."}},
+                                     now);
     try {
-        (void)run_unit({insert_agent.bind(id, p.workspace_id, name, type, sha256_hex(token), now),
-                        join_general.bind(id, now, p.workspace_id)});
+        static const strata::sql_template stored("SELECT 1 FROM agents WHERE id = ?");
+        (void)run_unit(plans, stored.bind(id));
     } catch (const strata::error& e) {
-        if (detail::is_unique_violation(e))
+        if (detail::is_unique_violation(e) && !(idem && find_idempotent(*idem)))
             fail(409, "agent_exists", "An agent named '" + name + "' already exists in this workspace.");
         throw;
     }

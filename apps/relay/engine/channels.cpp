@@ -3,6 +3,7 @@
 #include "engine/clock.hpp"
 #include "engine/engine.hpp"
 #include "engine/message_reads.hpp"
+#include "engine/message_writes.hpp"
 #include "engine/names.hpp"
 
 namespace relay {
@@ -20,7 +21,7 @@ json member_event(const std::string& channel, const principal& p) {
 }  // namespace
 
 write_result engine::create_channel(const principal& p, const std::string& name,
-                                    const std::optional<std::string>& topic) {
+                                    const std::optional<std::string>& topic, const std::optional<idempotency_claim>& idem) {
     detail::require_agent_caller(p);
     if (!detail::valid_channel_name(name))
         fail(400, "invalid_channel_name", "Channel names are 1 to 64 of a-z, 0-9, '_' and '-'.");
@@ -39,23 +40,27 @@ write_result engine::create_channel(const principal& p, const std::string& name,
         "INSERT INTO channel_members(channel_id, agent_id, role, joined_at) VALUES (?, ?, 'owner', ?)");
     const std::int64_t id = ids_.next();
     const std::int64_t now = now_ms();
+    write_result out{201,
+                     {{"channel",
+                       {{"id", id_text(id)},
+                        {"name", name},
+                        {"topic", topic ? json(*topic) : json(nullptr)},
+                        {"created_by", id_text(p.agent_id)},
+                        {"created_at", iso8601(now)},
+                        {"member_count", 1}}}},
+                     {}};
+    std::vector<strata::plan> plans{insert_channel.bind(id, p.workspace_id, name, topic, p.agent_id, now),
+                                    insert_owner.bind(id, p.agent_id, now)};
+    if (idem) detail::add_idempotency_plan(plans, *idem, out.status, out.data, now);
     try {
-        (void)run_unit({insert_channel.bind(id, p.workspace_id, name, topic, p.agent_id, now),
-                        insert_owner.bind(id, p.agent_id, now)});
+        static const strata::sql_template stored("SELECT 1 FROM channels WHERE id = ?");
+        (void)run_unit(plans, stored.bind(id));
     } catch (const strata::error& e) {
-        if (detail::is_unique_violation(e))
+        if (detail::is_unique_violation(e) && !(idem && find_idempotent(*idem)))
             fail(409, "channel_exists", "A channel named '" + name + "' already exists.");
         throw;
     }
-    return {201,
-            {{"channel",
-              {{"id", id_text(id)},
-               {"name", name},
-               {"topic", topic ? json(*topic) : json(nullptr)},
-               {"created_by", id_text(p.agent_id)},
-               {"created_at", iso8601(now)},
-               {"member_count", 1}}}},
-            {}};
+    return out;
 }
 
 json engine::list_channels(const principal& p) const {

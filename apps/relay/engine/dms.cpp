@@ -56,7 +56,10 @@ write_result engine::send_dm(const principal& p, const std::string& to, const me
             upsert_participant.bind(conversation_id, p.agent_id, now)};
         if (recipient.first != p.agent_id)
             open.push_back(upsert_participant.bind(conversation_id, recipient.first, now));
-        (void)run_unit(open);
+        // Every statement is an upsert: the unit landed when the recipient is active.
+        static const strata::sql_template opened(
+            "SELECT 1 FROM dm_participants WHERE conversation_id = ? AND agent_id = ? AND left_at IS NULL");
+        (void)run_unit(open, opened.bind(conversation_id, recipient.first));
     }
     const auto conversation = detail::require_conversation(db_, p.workspace_id, conversation_id);
 

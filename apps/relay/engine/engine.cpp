@@ -3,6 +3,7 @@
 #include "engine/api_error.hpp"
 #include "engine/message_reads.hpp"
 #include "engine/message_writes.hpp"
+#include "engine/unit_outcome.hpp"
 
 namespace relay {
 
@@ -21,24 +22,30 @@ engine::engine(const stores& databases, engine_options options)
     atomic_.transaction.retry.max_attempts = 5;
 }
 
-strata::atomic_result engine::run_unit(const std::vector<strata::plan>& plans) const {
-    return strata::run_atomic_writes(db_, plans, atomic_);
+std::optional<strata::atomic_result> engine::run_unit(const std::vector<strata::plan>& plans,
+                                                      const std::optional<strata::plan>& landed) const {
+    return detail::run_resolving(db_, plans, atomic_, landed);
 }
 
-strata::atomic_result engine::run_message_unit(std::int64_t anchor, const std::vector<strata::plan>& plans) const {
-    return strata::run_atomic_writes(messages_.primary(messages_.owner(anchor)), plans, atomic_);
+std::optional<strata::atomic_result> engine::run_message_unit(std::int64_t anchor,
+                                                              const std::vector<strata::plan>& plans,
+                                                              const std::optional<strata::plan>& landed) const {
+    return detail::run_resolving(messages_.primary(messages_.owner(anchor)), plans, atomic_, landed);
 }
 
 std::vector<detail::accepted_delivery> engine::run_send(const detail::send_spec& spec,
                                                         const std::optional<idempotency_claim>& idem, unsigned status,
                                                         const json& response) const {
     const auto owner = messages_.owner(spec.message.id);
-    const detail::unit_runner run = [&](const auto& plans) { return run_message_unit(spec.message.id, plans); };
+    const detail::unit_runner run = [&](const auto& plans, const auto& landed) {
+        return run_message_unit(spec.message.id, plans, landed);
+    };
+    const strata::runtime& store = messages_.primary(owner);
     if (owner == strata::split::residency::fresh) {  // the unit cannot see the members: list them first
         const auto listed = detail::list_recipients(db_, spec);
-        return detail::execute_send(run, queries_, spec, &listed, idem, status, response);
+        return detail::execute_send(run, store, queries_, spec, &listed, idem, status, response);
     }
-    return detail::execute_send(run, queries_, spec, nullptr, idem, status, response);
+    return detail::execute_send(run, store, queries_, spec, nullptr, idem, status, response);
 }
 
 std::int64_t engine::next_message_id() const {

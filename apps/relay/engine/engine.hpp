@@ -54,13 +54,16 @@ public:
 
     // --- workspaces and agents
     [[nodiscard]] write_result create_workspace(const std::string& name);
-    [[nodiscard]] write_result create_agent(const principal& p, const std::string& name, const std::string& type);
+    // Creating routes take the request's Idempotency-Key claim (http/routes.hpp
+    // idempotent()); the record is written in the same unit as what it created.
+    [[nodiscard]] write_result create_agent(const principal& p, const std::string& name, const std::string& type,
+                                            const std::optional<idempotency_claim>& idem = std::nullopt);
     [[nodiscard]] write_result rotate_token(const principal& p, const std::string& name);
     [[nodiscard]] json list_agents(const principal& p) const;
 
     // --- channels
     [[nodiscard]] write_result create_channel(const principal& p, const std::string& name,
-                                              const std::optional<std::string>& topic);
+                                              const std::optional<std::string>& topic, const std::optional<idempotency_claim>& idem = std::nullopt);
     [[nodiscard]] json list_channels(const principal& p) const;
     [[nodiscard]] write_result join_channel(const principal& p, const std::string& name);
     [[nodiscard]] write_result leave_channel(const principal& p, const std::string& name);
@@ -83,7 +86,7 @@ public:
     [[nodiscard]] json conversation_history(const principal& p, const std::string& conversation_id,
                                             const page_query& q) const;
     [[nodiscard]] write_result create_group_dm(const principal& p, const std::vector<std::string>& participants,
-                                               const std::optional<std::string>& name);
+                                               const std::optional<std::string>& name, const std::optional<idempotency_claim>& idem = std::nullopt);
     [[nodiscard]] write_result send_to_conversation(const principal& p, const std::string& conversation_id,
                                                     const message_input& in,
                                                     const std::optional<idempotency_claim>& idem);
@@ -97,7 +100,8 @@ public:
 
     // --- files, search, console
     [[nodiscard]] write_result store_file(const principal& p, const std::string& filename,
-                                          const std::string& content_type, const std::string& bytes);
+                                          const std::string& content_type, const std::string& bytes,
+                                          const std::optional<idempotency_claim>& idem = std::nullopt);
     [[nodiscard]] file_content read_file(const principal& p, std::int64_t id) const;
     [[nodiscard]] json search(const principal& p, const std::string& q, const std::optional<std::string>& channel,
                               int limit) const;
@@ -113,10 +117,15 @@ public:
 
 private:
     // Runs one atomic unit on the control plane (require_atomic; transient failures
-    // retried in transaction mode).
-    strata::atomic_result run_unit(const std::vector<strata::plan>& plans) const;
+    // retried in transaction mode). A unit whose COMMIT outcome is unknown is looked up
+    // with `landed` (engine/unit_outcome.hpp): std::nullopt means it was applied and its
+    // results are lost; otherwise 503 outcome_unknown.
+    std::optional<strata::atomic_result> run_unit(const std::vector<strata::plan>& plans,
+                                                  const std::optional<strata::plan>& landed = std::nullopt) const;
     // The same on the primary of the store that owns `anchor` (a message id).
-    strata::atomic_result run_message_unit(std::int64_t anchor, const std::vector<strata::plan>& plans) const;
+    std::optional<strata::atomic_result> run_message_unit(
+        std::int64_t anchor, const std::vector<strata::plan>& plans,
+        const std::optional<strata::plan>& landed = std::nullopt) const;
     // The unit of a send (engine/message_writes.hpp) on the store that owns its message.
     std::vector<detail::accepted_delivery> run_send(const detail::send_spec& spec,
                                                     const std::optional<idempotency_claim>& idem, unsigned status,

@@ -6,6 +6,7 @@
 #include "engine/api_error.hpp"
 #include "engine/clock.hpp"
 #include "engine/engine.hpp"
+#include "engine/message_writes.hpp"
 
 namespace relay {
 namespace {
@@ -16,10 +17,15 @@ bool printable(std::string_view s) {
     return true;
 }
 
+void remove_quietly(const std::filesystem::path& path) {
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+}
+
 }  // namespace
 
 write_result engine::store_file(const principal& p, const std::string& filename, const std::string& content_type,
-                                const std::string& bytes) {
+                                const std::string& bytes, const std::optional<idempotency_claim>& idem) {
     if (filename.empty() || filename.size() > 255 || !printable(filename))
         fail(400, "invalid_request", "filename must be 1 to 255 printable characters.");
     if (content_type.size() > 128 || !printable(content_type))
@@ -43,23 +49,29 @@ write_result engine::store_file(const principal& p, const std::string& filename,
         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'complete', ?)");
     const std::int64_t now = now_ms();
     const std::optional<std::int64_t> uploader = p.is_agent() ? std::optional(p.agent_id) : std::nullopt;
+    write_result out{201,
+                     {{"id", id_text(id)},
+                      {"filename", filename},
+                      {"content_type", type},
+                      {"size_bytes", bytes.size()},
+                      {"status", "complete"},
+                      {"created_at", iso8601(now)}},
+                     {}};
+    std::vector<strata::plan> plans{insert.bind(id, p.workspace_id, uploader, filename, type,
+                                                static_cast<std::int64_t>(bytes.size()), storage_key, now)};
+    if (idem) detail::add_idempotency_plan(plans, *idem, out.status, out.data, now);
+    static const strata::sql_template stored("SELECT 1 FROM files WHERE id = ?");
     try {
-        db_.execute(insert.bind(id, p.workspace_id, uploader, filename, type, static_cast<std::int64_t>(bytes.size()),
-                                storage_key, now))
-            .drain();
+        (void)run_unit(plans, stored.bind(id));
+    } catch (const api_error& e) {
+        // outcome_unknown: the row may exist, so its bytes stay (never a row without bytes).
+        if (e.code() != "outcome_unknown") remove_quietly(path);
+        throw;
     } catch (...) {
-        std::error_code ec;
-        std::filesystem::remove(path, ec);  // no bytes without their row
+        remove_quietly(path);  // no bytes without their row
         throw;
     }
-    return {201,
-            {{"id", id_text(id)},
-             {"filename", filename},
-             {"content_type", type},
-             {"size_bytes", bytes.size()},
-             {"status", "complete"},
-             {"created_at", iso8601(now)}},
-            {}};
+    return out;
 }
 
 file_content engine::read_file(const principal& p, std::int64_t id) const {

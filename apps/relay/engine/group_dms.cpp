@@ -11,7 +11,7 @@
 namespace relay {
 
 write_result engine::create_group_dm(const principal& p, const std::vector<std::string>& participants,
-                                     const std::optional<std::string>& name) {
+                                     const std::optional<std::string>& name, const std::optional<idempotency_claim>& idem) {
     detail::require_agent_caller(p);
     if (participants.empty() || participants.size() > 50)
         fail(400, "invalid_request", "participants must name 1 to 50 agents.");
@@ -57,13 +57,16 @@ write_result engine::create_group_dm(const principal& p, const std::vector<std::
         plans.push_back(insert_participant.bind(conversation_id, id, now));
         list.push_back({{"agent_id", id_text(id)}, {"name", agent_name}});
     }
-    (void)run_unit(plans);
-    return {201,
-            {{"conversation_id", conversation_id},
-             {"name", nullable(name)},
-             {"participants", list},
-             {"created_at", iso8601(now)}},
-            {}};
+    write_result out{201,
+                     {{"conversation_id", conversation_id},
+                      {"name", nullable(name)},
+                      {"participants", list},
+                      {"created_at", iso8601(now)}},
+                     {}};
+    if (idem) detail::add_idempotency_plan(plans, *idem, out.status, out.data, now);
+    static const strata::sql_template stored("SELECT 1 FROM dm_conversations WHERE id = ?");
+    (void)run_unit(plans, stored.bind(conversation_id));
+    return out;
 }
 
 write_result engine::send_to_conversation(const principal& p, const std::string& conversation_id,

@@ -163,7 +163,8 @@ void add_log_plan(std::vector<strata::plan>& out, const send_spec& spec) {
 }
 }  // namespace
 
-std::vector<accepted_delivery> execute_send(const unit_runner& run, const dialect_queries& queries,
+std::vector<accepted_delivery> execute_send(const unit_runner& run, const strata::runtime& store,
+                                            const dialect_queries& queries,
                                             const send_spec& spec, const std::vector<listed_recipient>* listed,
                                             const std::optional<idempotency_claim>& idem, unsigned status,
                                             const json& response) {
@@ -180,11 +181,20 @@ std::vector<accepted_delivery> execute_send(const unit_runner& run, const dialec
         plans.size() > before_deliveries ? std::optional(plans.size() - 1) : std::nullopt;
     if (spec.log_kind) add_log_plan(plans, spec);
     if (idem) add_idempotency_plan(plans, *idem, status, response, spec.message.created_at);
-    const strata::atomic_result result = run(plans);
+    static const strata::sql_template stored("SELECT 1 FROM messages WHERE id = ?");
+    static const strata::sql_template stored_deliveries(
+        "SELECT id, agent_id, seq, reason FROM deliveries WHERE message_id = ?");
+    const std::optional<strata::atomic_result> result = run(plans, stored.bind(spec.message.id));
     std::vector<accepted_delivery> out;
     if (!deliveries_at) return out;
-    for (const strata::row& r : result.results.at(*deliveries_at).rows)
+    auto add = [&](const strata::row& r) {
         out.push_back({r.get<std::string>(0), r.get<std::int64_t>(1), r.get<std::int64_t>(2), r.get<std::string>(3)});
+    };
+    if (result) {
+        for (const strata::row& r : result->results.at(*deliveries_at).rows) add(r);
+    } else {  // it landed, its reply was lost: the unit wrote exactly these
+        for (const strata::row& r : store.execute(stored_deliveries.bind(spec.message.id))) add(r);
+    }
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.agent_id < b.agent_id; });
     return out;
 }

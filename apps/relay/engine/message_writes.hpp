@@ -65,12 +65,18 @@ struct listed_recipient {
     std::int64_t legacy_seq = 0;
 };
 
-using unit_runner = std::function<strata::atomic_result(const std::vector<strata::plan>&)>;
+// Runs a unit (engine::run_message_unit): std::nullopt when its outcome was unknown and
+// the `landed` probe found it applied (its RETURNING rows are lost).
+using unit_runner = std::function<std::optional<strata::atomic_result>(const std::vector<strata::plan>&,
+                                                                       const std::optional<strata::plan>& landed)>;
 
 // Builds the unit of a send (plus the idempotency record holding `response` when a
 // claim is given), runs it, and returns the deliveries the unit created. Recipients are
 // chosen by the unit (`listed` null: one database) or given (`listed`: split mode).
-[[nodiscard]] std::vector<accepted_delivery> execute_send(const unit_runner& run, const dialect_queries& queries,
+// When the unit's outcome was unknown and it had landed, the deliveries are read back
+// from `store`, the database the unit ran on.
+[[nodiscard]] std::vector<accepted_delivery> execute_send(const unit_runner& run, const strata::runtime& store,
+                                                          const dialect_queries& queries,
                                                           const send_spec& spec,
                                                           const std::vector<listed_recipient>* listed,
                                                           const std::optional<idempotency_claim>& idem, unsigned status,

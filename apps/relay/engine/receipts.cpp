@@ -50,22 +50,24 @@ write_result engine::mark_read(const principal& p, std::int64_t message_id) {
             : move_conversation_cursor.bind(message_id, place->conversation_id.value_or(""), p.agent_id, message_id);
     const bool same_database = !messages_.split();
     if (same_database) plans.push_back(std::move(cursor));
-    const auto result = run_message_unit(message_id, plans);
+    static const strata::sql_template q("SELECT read_at FROM read_receipts WHERE message_id = ? AND agent_id = ?");
+    const auto result = run_message_unit(message_id, plans, q.bind(message_id, p.agent_id));
     if (!same_database) db_.execute(std::move(cursor)).drain();
-    const bool newly_read = result.results.at(0).affected_rows > 0;
+    std::optional<bool> newly_read;  // unknown when the unit's reply was lost
+    if (result) newly_read = result->results.at(0).affected_rows > 0;
 
     std::int64_t read_at = now;
-    if (!newly_read) {  // read before: report when
-        static const strata::sql_template q("SELECT read_at FROM read_receipts WHERE message_id = ? AND agent_id = ?");
+    if (newly_read != true) {  // read before (report when), or look up what landed
         read_at = messages_.primary(place->from)
                       .execute(q.bind(message_id, p.agent_id))
                       .first_as<std::int64_t>()
                       .value_or(now);
+        if (!newly_read.has_value()) newly_read = read_at == now;  // this unit's own timestamp
     }
     const json data{
         {"message_id", id_text(message_id)}, {"agent_id", id_text(p.agent_id)}, {"read_at", iso8601(read_at)}};
     write_result out{200, data, {}};
-    if (newly_read) {
+    if (*newly_read) {
         json e = data;
         e["agent_name"] = p.agent_name;
         out.events.push_back({"message.read", e, audience_of(db_, *place)});

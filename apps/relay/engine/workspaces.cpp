@@ -25,7 +25,9 @@ write_result engine::create_workspace(const std::string& name) {
     const std::int64_t id = ids_.next();
     const std::int64_t now = now_ms();
     const std::string key = new_workspace_key();
-    (void)run_unit({insert_workspace.bind(id, name, sha256_hex(key), now), insert_general.bind(ids_.next(), id, now)});
+    static const strata::sql_template stored("SELECT 1 FROM workspaces WHERE id = ?");
+    (void)run_unit({insert_workspace.bind(id, name, sha256_hex(key), now), insert_general.bind(ids_.next(), id, now)},
+                   stored.bind(id));
     return {201,
             {{"workspace", {{"id", id_text(id)}, {"name", name}, {"created_at", iso8601(now)}}}, {"api_key", key}},
             {}};

@@ -78,19 +78,44 @@ router::match_result router::find(const request& r) const {
     return {nullptr, unmatched_reply(r, l.path_known)};
 }
 
+namespace {
+// The request's deadline (--request-timeout) or the pool's wait ended it: nothing it
+// started committed (an unknown COMMIT is reported as outcome_unknown before this).
+bool ran_out_of_time(const strata::error& e) {
+    for (const strata::error* c = &e; c != nullptr; c = c->strata_cause()) {
+        if (c->code() == "RUNTIME.ABORTED" || c->code() == "RUNTIME.TRANSACTION_TIMEOUT" ||
+            c->code() == "DRIVER.POOL_TIMEOUT")
+            return true;
+    }
+    return false;
+}
+}  // namespace
+
 reply reply_for_current_exception(const std::string& method, const std::string& route) {
     try {
         throw;
     } catch (const api_error& err) {
-        return error_reply(err.status(), err.code(), err.what());
+        reply out = error_reply(err.status(), err.code(), err.what());
+        if (err.status() == 503) out.headers.emplace_back("Retry-After", "1");
+        return out;
     } catch (const json::exception& err) {
         // Only reachable through input of an unexpected shape.
         return error_reply(400, "invalid_request", "The request has a field of the wrong type.");
     } catch (const strata::error& err) {
         spdlog::error("{} {}: database error {}", method, route, err.code());
         spdlog::debug("{}", err.describe());
-        if (err.transient() || err.code() == "DRIVER.POOL_TIMEOUT") {
-            reply busy = error_reply(503, "unavailable", "The database is busy; retry shortly.");
+        if (err.outcome_unknown()) {  // a backstop: writes resolve this themselves (engine/unit_outcome.hpp)
+            reply unknown = error_reply(503, "outcome_unknown",
+                                        "The write may or may not have been stored. Retry with the same "
+                                        "Idempotency-Key: it is applied at most once.");
+            unknown.headers.emplace_back("Retry-After", "1");
+            return unknown;
+        }
+        if (err.transient() || ran_out_of_time(err)) {
+            reply busy = error_reply(503, "unavailable",
+                                     ran_out_of_time(err) ? "The database did not answer within the request's time "
+                                                            "limit (--request-timeout). Retry shortly."
+                                                          : "The database is busy; retry shortly.");
             busy.headers.emplace_back("Retry-After", "1");
             return busy;
         }

@@ -9,7 +9,9 @@ void add_channel_routes(router& r, services& s) {
     r.add("POST", "/v1/channels", [&s](request& req) {
         const principal p = authenticate(s, req);
         const json body = parse_object(req.body);
-        return committed(s, s.eng.create_channel(p, required_string(body, "name"), optional_string(body, "topic")));
+        const std::string name = required_string(body, "name");
+        const auto topic = optional_string(body, "topic");
+        return idempotent(s, req, p, "channel", [&](const auto& claim) { return s.eng.create_channel(p, name, topic, claim); });
     });
     r.add("GET", "/v1/channels", [&s](request& req) { return ok(200, s.eng.list_channels(authenticate(s, req))); });
     r.add("POST", "/v1/channels/:name/join", [&s](request& req) {

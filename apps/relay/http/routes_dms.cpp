@@ -18,8 +18,10 @@ void add_dm_routes(router& r, services& s) {
     r.add("POST", "/v1/dm/group", [&s](request& req) {
         const principal p = authenticate(s, req);
         const json body = parse_object(req.body);
-        return committed(
-            s, s.eng.create_group_dm(p, string_array(body, "participants", true), optional_string(body, "name")));
+        const auto participants = string_array(body, "participants", true);
+        const auto name = optional_string(body, "name");
+        return idempotent(s, req, p, "group-dm",
+                          [&](const auto& claim) { return s.eng.create_group_dm(p, participants, name, claim); });
     });
     r.add("GET", "/v1/dm/:conversation_id/messages", [&s](request& req) {
         const principal p = authenticate(s, req);

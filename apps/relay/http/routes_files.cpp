@@ -11,7 +11,9 @@ void add_file_routes(router& r, services& s) {
         const principal p = authenticate(s, req);
         const auto filename = req.query_value("filename");
         if (!filename) fail(400, "invalid_request", "filename is required (?filename=...).");
-        return committed(s, s.eng.store_file(p, *filename, req.query_value("content_type").value_or(""), req.body));
+        const std::string type = req.query_value("content_type").value_or("");
+        return idempotent(s, req, p, "file",
+                          [&](const auto& claim) { return s.eng.store_file(p, *filename, type, req.body, claim); });
     }, {.upload = true});
     r.add("GET", "/v1/files/:id", [&s](request& req) {
         const principal p = authenticate(s, req);

@@ -133,8 +133,13 @@ std::vector<batch_result> attempt(lease& l, const std::vector<statement>& statem
     }
     if (!ok) {
         l.discard();
-        if (w.gave_up) throw aborted(c).with_detail("connection", "discarded: the server did not stop in time");
-        throw failure ? *failure : make_error(nullptr, raw, "batch");
+        // A statement the server itself failed aborted the implicit transaction: nothing
+        // was applied. Otherwise the sync (the commit point) was sent and its answer lost.
+        if (failure && !is_connection_lost(*failure)) throw *failure;
+        error lost = w.gave_up ? aborted(c).with_detail("connection", "discarded: the server did not stop in time")
+                     : failure ? *failure
+                               : make_error(nullptr, raw, "batch");
+        throw std::move(lost.with_detail("outcome", "unknown").with_transient(false));
     }
     if (failure) {
         if (w.cancel_sent && failure->sql()->sqlstate == "57014") throw aborted(c);

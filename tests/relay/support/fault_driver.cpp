@@ -39,6 +39,13 @@ bool fault_controls::next_statement_fails(std::string_view sql) {
     return seen_++ == fail_at_;
 }
 
+bool fault_controls::take_lost_commit() {
+    for (int n = lost_commits.load(); n > 0;) {
+        if (lost_commits.compare_exchange_weak(n, n - 1)) return true;
+    }
+    return false;
+}
+
 void fault_controls::count_batch() {
     std::lock_guard lock(mutex_);
     if (armed_) ++batches_;
@@ -74,11 +81,25 @@ public:
         // Everything on a leased connection belongs to a unit (or to a transaction), reads
         // (such as a FOR UPDATE lock) included.
         if (c_->next_statement_fails(s.sql)) injected();
+        wrote_ = wrote_ || is_write(s);
         return inner_->execute(s, ctl);
     }
-    [[nodiscard]] strata::transaction_status status() const override { return inner_->status(); }
-    void begin(const strata::transaction_options& o) override { inner_->begin(o); }
-    void commit() override { inner_->commit(); }
+    [[nodiscard]] strata::transaction_status status() const override {
+        return broken_ ? strata::transaction_status::unknown : inner_->status();
+    }
+    void begin(const strata::transaction_options& o) override {
+        wrote_ = false;
+        inner_->begin(o);
+    }
+    void commit() override {
+        // Only a transaction that wrote loses its COMMIT reply (reads commit too).
+        if (!wrote_ || !c_->take_lost_commit()) return inner_->commit();
+        if (c_->lost_commit_lands.load()) inner_->commit();
+        else inner_->rollback();
+        broken_ = true;
+        throw strata::error("DRIVER.CONNECTION_LOST", "Injected: the connection broke while COMMIT was answered.")
+            .with_transient(true);
+    }
     void rollback() override { inner_->rollback(); }
     void savepoint(std::string_view n) override { inner_->savepoint(n); }
     void release_savepoint(std::string_view n) override { inner_->release_savepoint(n); }
@@ -94,7 +115,9 @@ public:
             for (auto& s : sent) {
                 if (c_->next_statement_fails(s.sql)) s = strata::statement{failing_sql_, &failing_};
             }
-            return inner_->execute_batch(sent, ctl);
+            auto out = inner_->execute_batch(sent, ctl);
+            if (c_->take_lost_commit()) lose_batch_reply();  // it committed: it always lands
+            return out;
         }
         // No native batch (SQLite): all or nothing inside a real transaction.
         inner_->begin(strata::transaction_options{});
@@ -116,8 +139,19 @@ public:
             inner_->rollback();
             throw;
         }
+        if (c_->take_lost_commit()) {
+            if (c_->lost_commit_lands.load()) inner_->commit();
+            else inner_->rollback();
+            lose_batch_reply();
+        }
         inner_->commit();
         return out;
+    }
+
+    [[noreturn]] void lose_batch_reply() {
+        broken_ = true;
+        throw strata::error("DRIVER.CONNECTION_LOST", "Injected: the connection broke while the batch was answered.",
+                            {{"outcome", "unknown"}});
     }
 
     void release() noexcept override {
@@ -133,6 +167,8 @@ private:
     std::unique_ptr<strata::connection> inner_;
     std::shared_ptr<fault_controls> c_;
     bool done_ = false;
+    bool broken_ = false;  // a lost COMMIT reply: the state is unknown
+    bool wrote_ = false;   // since begin()
     const std::string failing_sql_ = "SELECT 1/0";
     const strata::plan failing_ = strata::sql("SELECT 1/0");
 };

@@ -2,7 +2,8 @@
 // shapes atomic writes choose from (the real connection: transaction; batch only;
 // neither: sequential) and, once armed, fails the N-th statement of the units that
 // reach the database — while it executes, inside whatever transaction or batch is open —
-// so a test can fail a unit at every index and check what is left behind. (Sequential
+// so a test can fail a unit at every index and check what is left behind. It can also
+// lose a COMMIT's reply after committing (or rolling back) the work. (Sequential
 // units run through the driver, where only writes are counted: reads there are not
 // part of a unit.)
 #pragma once
@@ -32,6 +33,14 @@ struct fault_controls {
     [[nodiscard]] std::vector<std::string> statements() const;
     // Units run as a batch since arm().
     [[nodiscard]] int batches() const;
+
+    // The next `lost_commits` COMMITs of transactions that wrote (or atomic batches) lose
+    // their reply: the work is
+    // committed (lost_commit_lands) or rolled back, then the connection breaks with its
+    // state unknown, as when the network fails while COMMIT is answered.
+    std::atomic<int> lost_commits{0};
+    std::atomic<bool> lost_commit_lands{true};
+    bool take_lost_commit();
 
     // Internals for the wrapper: true when the statement about to run must fail.
     bool next_statement_fails(std::string_view sql);
