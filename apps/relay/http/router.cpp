@@ -78,6 +78,21 @@ router::match_result router::find(const request& r) const {
     return {nullptr, unmatched_reply(r, l.path_known)};
 }
 
+namespace {
+// A COMMIT whose connection broke: strata says outcome=unknown (applied=unknown on a
+// unit) somewhere along the cause chain. Never transient; only a retry with the same
+// Idempotency-Key is safe. (strata::error::outcome_unknown(), decision 0020, does this walk.)
+bool commit_outcome_unknown(const strata::error& e) {
+    for (const strata::error* c = &e; c != nullptr; c = c->strata_cause()) {
+        for (const char* key : {"outcome", "applied"}) {
+            const auto it = c->details().find(key);
+            if (it != c->details().end() && it->second == "unknown") return true;
+        }
+    }
+    return false;
+}
+}  // namespace
+
 reply reply_for_current_exception(const std::string& method, const std::string& route) {
     try {
         throw;
@@ -89,6 +104,17 @@ reply reply_for_current_exception(const std::string& method, const std::string& 
     } catch (const strata::error& err) {
         spdlog::error("{} {}: database error {}", method, route, err.code());
         spdlog::debug("{}", err.describe());
+        if (commit_outcome_unknown(err)) {
+            reply unknown = error_reply(503, "outcome_unknown",
+                                        "The write may or may not have been stored. Retry with the same "
+                                        "Idempotency-Key: it is applied at most once.");
+            unknown.headers.emplace_back("Retry-After", "1");
+            return unknown;
+        }
+        if (err.sql() && err.sql()->sqlstate == "53100") {  // disk full, or SQLite at its max_page_count
+            return error_reply(507, "storage_full",
+                               "The database is full; nothing of this request was stored. Reads still work.");
+        }
         if (err.transient() || err.code() == "DRIVER.POOL_TIMEOUT") {
             reply busy = error_reply(503, "unavailable", "The database is busy; retry shortly.");
             busy.headers.emplace_back("Retry-After", "1");
