@@ -432,8 +432,16 @@ def terminate_loop(psql, dbname, interval):
     return fault
 
 
+def restart_plan(seconds):
+    """When to restart, as fractions of the run, and how: fast and immediate (the server down
+    for a second) in turn, one restart per 6 s of load, at least two."""
+    n = max(2, int(seconds // 6))
+    return [(0.15 + 0.5 * i / (n - 1), ["--mode", "fast"] if i % 2 == 0 else ["--mode", "immediate", "--down", "1"])
+            for i in range(n)]
+
+
 def restart_loop(cluster, seconds):
-    plan = [(0.2, ["--mode", "fast"]), (0.55, ["--mode", "immediate", "--down", "1"])]
+    plan = restart_plan(seconds)
 
     def fault(stop):
         t0 = time.time()
@@ -481,7 +489,7 @@ def pg_scenario(binary, psql, cluster, fault_name, seconds, senders, log_level):
         else:
             rs = fr.get("restarts", [])
             check(f"{fault_name}: the cluster restarted under load ({len(rs)} times)",
-                  len(rs) == 2 and all(r[1] == 0 for r in rs), rs)
+                  len(rs) == len(restart_plan(seconds)) and all(r[1] == 0 for r in rs), rs)
         check(f"{fault_name}: every answer 2xx, 503 + Retry-After or 409", tally.other == 0,
               f"{tally.other} others, e.g. {tally.other_samples}")
         healthy_by = time.time() + 30
