@@ -104,36 +104,31 @@ TEST(relay_units, database_errors_become_answers_a_client_can_act_on) {
         strata::error("DRIVER.CONNECTION_LOST", "lost").with_sql({.sqlstate = "08006"}).with_transient(true));
     const auto commit = std::make_exception_ptr(
         strata::error("RUNTIME.TRANSACTION_COMMIT_FAILED", "unknown", {{"outcome", "unknown"}}).with_cause(lost));
-    const http::reply unknown = reply_for(
-        strata::error("ATOMIC.UNIT_FAILED", "failed", {{"applied", "none"}}).with_cause(commit));
+    const http::reply unknown =
+        reply_for(strata::error("ATOMIC.UNIT_FAILED", "failed", {{"applied", "none"}}).with_cause(commit));
     EXPECT_EQ(unknown.status, 503u);
     EXPECT_EQ(code_of(unknown), "outcome_unknown");
     EXPECT_EQ(retry_after(unknown), "1");
-    EXPECT_EQ(reply_for(strata::error("ATOMIC.UNIT_FAILED", "failed", {{"applied", "unknown"}}))
-                  .status,
-              503u);
+    EXPECT_EQ(reply_for(strata::error("ATOMIC.UNIT_FAILED", "failed", {{"applied", "unknown"}})).status, 503u);
     // A COMMIT that failed and rolled back is what its cause is.
-    EXPECT_EQ(reply_for(
-                  strata::error("RUNTIME.TRANSACTION_COMMIT_FAILED", "rolled back", {{"outcome", "rolled_back"}}))
+    EXPECT_EQ(reply_for(strata::error("RUNTIME.TRANSACTION_COMMIT_FAILED", "rolled back", {{"outcome", "rolled_back"}}))
                   .status,
               500u);
     // Full: SQLite's max_page_count and PostgreSQL's disk_full share SQLSTATE 53100.
-    const http::reply full = reply_for(
-        strata::error("ATOMIC.UNIT_FAILED", "failed", {{"applied", "none"}}).with_sql({.sqlstate = "53100"}));
+    const http::reply full =
+        reply_for(strata::error("ATOMIC.UNIT_FAILED", "failed", {{"applied", "none"}}).with_sql({.sqlstate = "53100"}));
     EXPECT_EQ(full.status, 507u);
     EXPECT_EQ(code_of(full), "storage_full");
     EXPECT_EQ(retry_after(full), "");
     // Busy, lost before commit, server restarting, no pool connection in time: retry shortly.
-    const http::reply busy = reply_for(strata::error("DRIVER.CONNECT_FAILED", "starting up")
-                                                                .with_sql({.sqlstate = "57P03"})
-                                                                .with_transient(true));
+    const http::reply busy = reply_for(
+        strata::error("DRIVER.CONNECT_FAILED", "starting up").with_sql({.sqlstate = "57P03"}).with_transient(true));
     EXPECT_EQ(busy.status, 503u);
     EXPECT_EQ(code_of(busy), "unavailable");
     EXPECT_EQ(retry_after(busy), "1");
     EXPECT_EQ(reply_for(strata::error("DRIVER.POOL_TIMEOUT", "waited")).status, 503u);
     // Anything else is the server's fault.
-    const http::reply other = reply_for(
-        strata::error("QUERY.FAILED", "no such table").with_sql({.sqlstate = "42P01"}));
+    const http::reply other = reply_for(strata::error("QUERY.FAILED", "no such table").with_sql({.sqlstate = "42P01"}));
     EXPECT_EQ(other.status, 500u);
     EXPECT_EQ(code_of(other), "internal_error");
 }
