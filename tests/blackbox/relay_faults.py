@@ -50,6 +50,13 @@ APP_NAME = "relay_faults"  # relay's backends, as pg_stat_activity shows them
 REQUEST_TIMEOUT = 60  # seconds; a request without an answer by then is a hang
 
 RESULTS = {"passed": 0, "failed": 0}
+STARTED = []  # every relay started: its folder goes at the end, unless something failed
+
+
+def start_relay(binary, db, extra=()):
+    relay = Relay(binary, db, list(extra))
+    STARTED.append(relay)
+    return relay
 
 
 def check(name, ok, detail=""):
@@ -472,7 +479,7 @@ def pg_scenario(binary, psql, cluster, fault_name, seconds, senders, log_level):
     # relay's database commits durably here, so "acknowledged, then lost" can only be relay's.
     psql.rows(f"ALTER DATABASE {dbname} SET synchronous_commit = on", "postgres")
     url = psql.url_for(dbname, f"application_name={APP_NAME}")
-    relay = Relay(binary, url, ["--db-pool-size", str(max(8, senders // 2)), "--log-level", log_level])
+    relay = start_relay(binary, url, ["--db-pool-size", str(max(8, senders // 2)), "--log-level", log_level])
     print(f"--- {fault_name}: relay pid {relay.proc.pid} on PostgreSQL, {senders} senders, {seconds} s", flush=True)
     failed_before = RESULTS["failed"]
     try:
@@ -604,7 +611,7 @@ def sqlite_full_main(args):
     senders = args.senders
     tag = "fault-full"
     # 1. Set up without a cap; relay checkpoints the WAL into the file when it stops.
-    relay = Relay(args.binary, f"sqlite:{path}")
+    relay = start_relay(args.binary, f"sqlite:{path}")
     ws = Workspace(relay.port, senders)
     check("full: setup relay stops cleanly", relay.stop() == 0)
     db = sqlite3.connect(path)
@@ -612,7 +619,7 @@ def sqlite_full_main(args):
     db.close()
     cap = pages + args.room_pages
     # 2. The same file, capped: fill it.
-    relay = Relay(args.binary, f"sqlite:{path}?max_page_count={cap}")
+    relay = start_relay(args.binary, f"sqlite:{path}?max_page_count={cap}")
     print(f"--- full: relay pid {relay.proc.pid} on {path}, {pages} pages of {page_size} B used, capped at {cap}, "
           f"{senders} senders, {args.seconds} s", flush=True)
     failed_before = RESULTS["failed"]
@@ -667,7 +674,7 @@ def sqlite_full_main(args):
         check("full: SIGTERM stops relay cleanly", code == 0, code)
         # 3. Room again (the cap lifted, as an operator freeing space would): the sends that
         # were refused, retried with their keys, are stored once each.
-        relay = Relay(args.binary, f"sqlite:{path}")
+        relay = start_relay(args.binary, f"sqlite:{path}")
         recovered, still, retry_tally = retry_unacknowledged(relay.port, ws, sends)
         after = judge(tag, sends, stored_sqlite(path, tag), relay.port, ws)
         report("full", sends, acked_in_fault, tally, v, recovered, still, retry_tally, after, took,
@@ -678,11 +685,15 @@ def sqlite_full_main(args):
             check("full: SIGTERM stops relay cleanly (after)", code == 0, code)
         if RESULTS["failed"] > failed_before:
             print_log(relay)
-        shutil.rmtree(work, ignore_errors=True)
+        if not RESULTS["failed"]:
+            shutil.rmtree(work, ignore_errors=True)
     return finish()
 
 
 def finish():
+    if not RESULTS["failed"]:
+        for relay in STARTED:
+            shutil.rmtree(relay.dir, ignore_errors=True)
     print(f"{RESULTS['passed']} passed, {RESULTS['failed']} failed")
     return 1 if RESULTS["failed"] else 0
 
