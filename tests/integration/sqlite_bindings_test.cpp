@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -110,6 +111,8 @@ TEST(sqlite_bindings, bad_bindings_have_coded_errors_naming_the_field) {
     negative_timeout.busy_timeout = std::chrono::milliseconds(-1);
     sqlite::settings huge_cache;
     huge_cache.statement_cache_size = 1'000'000;
+    sqlite::settings huge_cap;
+    huge_cap.max_page_count = 4294967295u;
     const std::vector<sqlite_case> cases = {
         {sqlite::file{""}, "path"},
         {sqlite::file{std::string("a\0b", 3)}, "path"},
@@ -117,6 +120,7 @@ TEST(sqlite_bindings, bad_bindings_have_coded_errors_naming_the_field) {
         {sqlite::file{"x.db", sqlite::open_mode::read_write_create, too_many_readers}, "max_readers"},
         {sqlite::memory{negative_timeout}, "busy_timeout"},
         {sqlite::memory{huge_cache}, "statement_cache_size"},
+        {sqlite::memory{huge_cap}, "max_page_count"},
     };
     for (const auto& c : cases) {
         const error e = binding_error(c.b);
@@ -130,13 +134,72 @@ TEST(sqlite_bindings, urls) {
     EXPECT_EQ(sqlite::parse_url("sqlite:./a.db").get_if<sqlite::file>()->path, "./a.db");
     EXPECT_EQ(sqlite::parse_url("sqlite:///tmp/a.db").get_if<sqlite::file>()->path, "/tmp/a.db");
     // A userinfo is refused (the fuzz target found it kept as a path and printed back).
-    for (const char* bad : {"postgres://bob:s3cret@h/db", "sqlite:", "sqlite:a.db?key=s3cret", "mysql://x",
-                            "sqlite://bob:s3cret@host/a.db", "file://bob:s3cret@host/a.db"}) {
+    for (const char* bad :
+         {"postgres://bob:s3cret@h/db", "sqlite:", "sqlite:a.db?key=s3cret", "mysql://x", "sqlite://bob:s3cret@host/a.db",
+          "file://bob:s3cret@host/a.db", "sqlite:a.db?max_page_count=s3cret", "sqlite:a.db?max_page_count=0",
+          "sqlite:a.db?max_page_count=4294967295", "sqlite:a.db?max_page_count=10&key=s3cret",
+          "sqlite:a.db?max_page_count=", "sqlite:?max_page_count=10"}) {
         auto e = catch_error([&] { (void)sqlite::parse_url(bad); });
         ASSERT_TRUE(e) << bad;
         EXPECT_EQ(e->code(), "DRIVER.BINDING_INVALID");
         EXPECT_EQ(std::string(e->what()).find("s3cret"), std::string::npos) << e->what();
     }
+}
+
+TEST(sqlite_bindings, a_url_may_cap_the_database_size) {
+    const binding f = sqlite::parse_url("sqlite:./a.db?max_page_count=100");
+    ASSERT_NE(f.get_if<sqlite::file>(), nullptr);
+    EXPECT_EQ(f.get_if<sqlite::file>()->path, "./a.db");
+    EXPECT_EQ(f.get_if<sqlite::file>()->options.max_page_count, 100u);
+    const binding m = sqlite::parse_url("sqlite::memory:?max_page_count=7");
+    ASSERT_NE(m.get_if<sqlite::memory>(), nullptr);
+    EXPECT_EQ(m.get_if<sqlite::memory>()->options.max_page_count, 7u);
+    EXPECT_EQ(sqlite::parse_url("sqlite:./a.db").get_if<sqlite::file>()->options.max_page_count, 0u);  // no cap
+}
+
+// A database at its size cap (max_page_count, how a full disk looks to SQLite): the write
+// that does not fit fails with SQLSTATE 53100 and leaves nothing of its unit, what was
+// committed before stays, reads go on, and the writer connection keeps working.
+TEST(sqlite_bindings, a_full_database_refuses_the_write_and_keeps_the_rest) {
+    temp_dir dir;
+    const auto path = dir.file("full.db");
+    {
+        auto setup = instantiate(sqlite::make_stack());
+        setup.connect(sqlite::file{path});
+        setup.execute(sql("CREATE TABLE t(id INTEGER PRIMARY KEY, body BLOB)")).drain();
+        setup.close();
+    }
+    sqlite::settings capped;
+    capped.max_page_count = 40;  // 160 KiB with 4 KiB pages
+    auto rt = instantiate(sqlite::make_stack());
+    rt.connect(sqlite::file{path, sqlite::open_mode::read_write_create, capped});
+    EXPECT_EQ(pragma(rt, "max_page_count"), "40");
+    const std::string blob(3000, 'x');
+    int stored = 0;
+    std::optional<error> full;
+    for (int i = 0; i < 200 && !full; ++i) {
+        full = catch_error([&] {
+            (void)run_atomic_writes(rt, {sql("INSERT INTO t(id, body) VALUES (?, ?)", 2 * i, blob),
+                                         sql("INSERT INTO t(id, body) VALUES (?, ?)", 2 * i + 1, blob)});
+        });
+        if (!full) stored += 2;
+    }
+    ASSERT_TRUE(full) << "200 units of 6 KB fitted in 40 pages";
+    ASSERT_TRUE(full->sql()) << full->describe();
+    EXPECT_EQ(full->sql()->sqlstate, "53100") << full->describe();
+    EXPECT_FALSE(full->transient());
+    EXPECT_GT(stored, 0);
+    EXPECT_EQ(rt.execute(sql("SELECT COUNT(*) FROM t")).one_as<int>(), stored);  // nothing of the failed unit
+    // The writer still works: a write that frees space, then one that fits in it.
+    rt.execute(sql("DELETE FROM t WHERE id = 0")).drain();
+    rt.execute(sql("INSERT INTO t(id, body) VALUES (?, ?)", -1, std::string(100, 'y'))).drain();
+    EXPECT_EQ(rt.execute(sql("SELECT COUNT(*) FROM t")).one_as<int>(), stored);
+    rt.close();
+    // The cap belongs to the connection, not to the file: without it the file grows again.
+    rt.connect(sqlite::file{path});
+    rt.execute(sql("INSERT INTO t(id, body) VALUES (?, ?)", 100000, blob)).drain();
+    EXPECT_EQ(rt.execute(sql("SELECT COUNT(*) FROM t")).one_as<int>(), stored + 1);
+    rt.close();
 }
 
 TEST(sqlite_bindings, a_caller_owned_handle_is_used_and_never_closed) {

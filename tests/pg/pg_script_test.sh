@@ -121,6 +121,22 @@ check "--cpu 0 pins its children" bash -c "for c in \$(pgrep -P $cpid); do tasks
 check "list shows the pinned CPU" bash -c "'$pg' list | grep -qE '^tcpu +[0-9]+ +primary +0 +running'"
 check "--cpu rejects garbage" bash -c "! '$pg' start --cpu abc 2>>'$errlog'"
 
+# ------------------------------------------------------------------ restart
+curl=$(field "$work/tcpu.env" STRATA_PG_URL)
+q "$curl" "CREATE TABLE restart_test(x int); INSERT INTO restart_test VALUES (7)" >/dev/null
+t=$(now)
+pgrun restart tcpu
+echo "     restart (fast): $(elapsed "$t") s"
+check "restart starts a new postmaster" test "$(head -1 "$cdir/data/postmaster.pid")" != "$cpid"
+check "restart keeps the port, password and data" test "$(q "$curl" 'SELECT x FROM restart_test')" = 7
+check "restart keeps the CPU pin" bash -c "taskset -cp \$(head -1 '$cdir/data/postmaster.pid') | grep -q ': 0\$'"
+t=$(now)
+pgrun restart --mode immediate --down 0.3 tcpu
+echo "     restart (immediate, 0.3 s down): $(elapsed "$t") s"
+check "an immediate restart recovers the data" test "$(q "$curl" 'SELECT x FROM restart_test')" = 7
+check "restart refuses an unknown mode" bash -c "! '$pg' restart --mode smart tcpu 2>>'$errlog'"
+check "restart of an unknown cluster fails" bash -c "! '$pg' restart nosuch 2>>'$errlog'"
+
 # ------------------------------------------------------------------ leaks while running
 for f in "$work"/*.env; do passwords+=("$(field "$f" PGPASSWORD)"); done
 # Passwords go to grep through a file, never through grep's own argv.

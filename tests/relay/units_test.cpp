@@ -8,6 +8,7 @@
 #include "engine/message_writes.hpp"
 #include "engine/secrets.hpp"
 #include "http/request.hpp"
+#include "http/router.hpp"
 
 namespace relay::test {
 namespace {
@@ -81,6 +82,55 @@ TEST(relay_units, search_text_is_plain_words) {
     EXPECT_EQ(dialect_queries(dialect::sqlite).match_text("disk \"full\" OR (x*)"), R"("disk" "full" "OR" "x")");
     EXPECT_EQ(dialect_queries(dialect::postgres).match_text("disk -full!"), "disk full");
     EXPECT_EQ(dialect_queries(dialect::sqlite).match_text("!! --"), "");
+}
+
+// The database error a request ended with, as the client sees it: what it can do about it.
+TEST(relay_units, database_errors_become_answers_a_client_can_act_on) {
+    auto reply_for = [](const strata::error& e) {
+        try {
+            throw e;
+        } catch (...) {
+            return http::reply_for_current_exception("POST", "/v1/test");
+        }
+    };
+    auto code_of = [](const http::reply& r) { return json::parse(r.body)["error"]["code"].get<std::string>(); };
+    auto retry_after = [](const http::reply& r) {
+        for (const auto& [k, v] : r.headers)
+            if (k == "Retry-After") return v;
+        return std::string();
+    };
+    // A COMMIT whose connection broke, inside a unit: retry with the same key, never a 500.
+    const auto lost = std::make_exception_ptr(
+        strata::error("DRIVER.CONNECTION_LOST", "lost").with_sql({.sqlstate = "08006"}).with_transient(true));
+    const auto commit = std::make_exception_ptr(
+        strata::error("RUNTIME.TRANSACTION_COMMIT_FAILED", "unknown", {{"outcome", "unknown"}}).with_cause(lost));
+    const http::reply unknown =
+        reply_for(strata::error("ATOMIC.UNIT_FAILED", "failed", {{"applied", "none"}}).with_cause(commit));
+    EXPECT_EQ(unknown.status, 503u);
+    EXPECT_EQ(code_of(unknown), "outcome_unknown");
+    EXPECT_EQ(retry_after(unknown), "1");
+    EXPECT_EQ(reply_for(strata::error("ATOMIC.UNIT_FAILED", "failed", {{"applied", "unknown"}})).status, 503u);
+    // A COMMIT that failed and rolled back is what its cause is.
+    EXPECT_EQ(reply_for(strata::error("RUNTIME.TRANSACTION_COMMIT_FAILED", "rolled back", {{"outcome", "rolled_back"}}))
+                  .status,
+              500u);
+    // Full: SQLite's max_page_count and PostgreSQL's disk_full share SQLSTATE 53100.
+    const http::reply full =
+        reply_for(strata::error("ATOMIC.UNIT_FAILED", "failed", {{"applied", "none"}}).with_sql({.sqlstate = "53100"}));
+    EXPECT_EQ(full.status, 507u);
+    EXPECT_EQ(code_of(full), "storage_full");
+    EXPECT_EQ(retry_after(full), "");
+    // Busy, lost before commit, server restarting, no pool connection in time: retry shortly.
+    const http::reply busy = reply_for(
+        strata::error("DRIVER.CONNECT_FAILED", "starting up").with_sql({.sqlstate = "57P03"}).with_transient(true));
+    EXPECT_EQ(busy.status, 503u);
+    EXPECT_EQ(code_of(busy), "unavailable");
+    EXPECT_EQ(retry_after(busy), "1");
+    EXPECT_EQ(reply_for(strata::error("DRIVER.POOL_TIMEOUT", "waited")).status, 503u);
+    // Anything else is the server's fault.
+    const http::reply other = reply_for(strata::error("QUERY.FAILED", "no such table").with_sql({.sqlstate = "42P01"}));
+    EXPECT_EQ(other.status, 500u);
+    EXPECT_EQ(code_of(other), "internal_error");
 }
 
 }  // namespace

@@ -79,8 +79,8 @@ router::match_result router::find(const request& r) const {
 }
 
 namespace {
-// The request's deadline (--request-timeout) or the pool's wait ended it: nothing it
-// started committed (an unknown COMMIT is reported as outcome_unknown before this).
+// The request's deadline (--request-timeout) or the pool's wait ended it. (An unknown
+// COMMIT is answered as outcome_unknown before this is asked.)
 bool ran_out_of_time(const strata::error& e) {
     for (const strata::error* c = &e; c != nullptr; c = c->strata_cause()) {
         if (c->code() == "RUNTIME.ABORTED" || c->code() == "RUNTIME.TRANSACTION_TIMEOUT" ||
@@ -110,6 +110,10 @@ reply reply_for_current_exception(const std::string& method, const std::string& 
                                         "Idempotency-Key: it is applied at most once.");
             unknown.headers.emplace_back("Retry-After", "1");
             return unknown;
+        }
+        if (err.sql() && err.sql()->sqlstate == "53100") {  // disk full, or SQLite at its max_page_count
+            return error_reply(507, "storage_full",
+                               "The database is full; nothing of this request was stored. Reads still work.");
         }
         if (err.transient() || ran_out_of_time(err)) {
             reply busy = error_reply(503, "unavailable",

@@ -150,10 +150,29 @@ bool is_connection_lost(const error& e) noexcept {
     return e.code() == connection_lost_code;
 }
 
+namespace {
+// A server that is not there for a moment: not listening (yet), starting, stopping or
+// recovering after a crash, out of connection slots, or gone during the handshake. A
+// retry may succeed; a wrong password, a missing database or a bad option never will.
+// libpq gives a failed connection no SQLSTATE, so its message is read; the server's part
+// is in English unless the server's lc_messages says otherwise, and a message not
+// recognized here is not transient (the safe side).
+bool server_unavailable(std::string_view msg) {
+    for (const std::string_view sign :
+         {"refused", "timeout", "the database system is starting up", "the database system is shutting down",
+          "the database system is not yet accepting connections", "the database system is in recovery mode",
+          "too many clients", "remaining connection slots are reserved", "server closed the connection unexpectedly",
+          "Connection reset by peer"}) {
+        if (msg.find(sign) != std::string_view::npos) return true;
+    }
+    return false;
+}
+}  // namespace
+
 error connect_failed(std::string_view libpq_message, std::string_view description, std::string_view password) {
     std::string msg = scrub(trim_message(std::string(libpq_message)), password);
     const bool auth = msg.find("authentication failed") != std::string::npos;
-    const bool refused = msg.find("refused") != std::string::npos || msg.find("timeout") != std::string::npos;
+    const bool refused = !auth && server_unavailable(msg);
     return error(std::string(codes::driver_connect_failed),
                  "Could not connect to PostgreSQL (" + std::string(description) + "): " + msg + ". " +
                      (auth ? "Check the user name and password."

@@ -1,6 +1,7 @@
 #include "sqlite_connection.hpp"
 
 #include <cctype>
+#include <string>
 
 #include "sqlite_errors.hpp"
 
@@ -188,6 +189,10 @@ std::string connection::apply(const settings& s, bool set_journal) {
     busy_timeout_ = s.busy_timeout;
     sqlite3_busy_timeout(db_, static_cast<int>(s.busy_timeout.count()));
     exec(s.foreign_keys ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF", "PRAGMA foreign_keys");
+    if (s.max_page_count > 0) {
+        const std::string cap = "PRAGMA max_page_count=" + std::to_string(s.max_page_count);
+        exec(cap.c_str(), "PRAGMA max_page_count");
+    }
     switch (s.sync) {
         case synchronous::off: exec("PRAGMA synchronous=OFF", "PRAGMA synchronous"); break;
         case synchronous::normal: exec("PRAGMA synchronous=NORMAL", "PRAGMA synchronous"); break;

@@ -15,6 +15,8 @@ void validate(const settings& s) {
     if (s.statement_cache_size > 100000)
         driver_errors::binding_invalid(driver_name, "statement_cache_size", "must be at most 100000");
     if (s.max_readers > 64) driver_errors::binding_invalid(driver_name, "max_readers", "must be at most 64");
+    if (s.max_page_count > 4294967294u)
+        driver_errors::binding_invalid(driver_name, "max_page_count", "must be at most 4294967294 (0: no cap)");
 }
 
 sqlite3* open_db(const std::string& path, int flags, const std::string& description) {

@@ -166,6 +166,10 @@ void scope::commit() {
 
 void scope::rollback() {
     require_open("rollback()");
+    // SQLite ends a transaction by itself after some errors (a full database, I/O errors,
+    // out of memory): everything is rolled back already, and a ROLLBACK now would fail with
+    // "no transaction is active", hiding the error that ended it.
+    if (auto lock = lease_.conn().lock_plain(); sqlite3_get_autocommit(lease_.conn().db()) != 0) return;
     exec("ROLLBACK", "ROLLBACK");
 }
 

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "strata/driver.hpp"
@@ -30,6 +31,11 @@ struct settings {
     // Extra read-only connections for reads of file databases in WAL mode. When all are
     // busy a read runs on the writer connection instead of waiting.
     std::size_t max_readers = 4;
+    // A cap on the database's size, in pages (PRAGMA max_page_count on every connection;
+    // SQLite keeps it per connection, never in the file). 0: SQLite's own limit. A write
+    // past it fails with QUERY.FAILED, SQLSTATE 53100 (disk full), and nothing of its
+    // statement is stored. Caps below the pages already used hold the database at its size.
+    std::uint64_t max_page_count = 0;
 };
 
 struct file {
@@ -62,7 +68,9 @@ struct handle {
 [[nodiscard]] stack make_stack(std::vector<std::shared_ptr<middleware>> middleware = {});
 
 // Parses "sqlite:PATH", "sqlite::memory:", "sqlite://PATH" and "file:PATH" into a binding.
-// DRIVER.BINDING_INVALID{field=url} for anything else.
+// One setting may follow as a parameter, for programs configured by a URL alone:
+// "?max_page_count=N" (settings::max_page_count). DRIVER.BINDING_INVALID{field=url} for
+// anything else (any other parameter included).
 [[nodiscard]] binding parse_url(std::string_view url);
 
 }  // namespace strata::sqlite
