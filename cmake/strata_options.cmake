@@ -4,6 +4,13 @@ target_compile_options(strata_build_options INTERFACE -Wall -Wextra -Wpedantic -
 if(STRATA_WARNINGS_AS_ERRORS)
   target_compile_options(strata_build_options INTERFACE -Werror)
 endif()
+if(STRATA_SANITIZE AND STRATA_TSAN)
+  message(FATAL_ERROR "STRATA_SANITIZE (ASan + UBSan) and STRATA_TSAN cannot be combined")
+endif()
+if(STRATA_TSAN)  # the tsan preset: scripts/tsan runs the concurrency tests under it
+  target_compile_options(strata_build_options INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
+  target_link_options(strata_build_options INTERFACE -fsanitize=thread)
+endif()
 if(STRATA_SANITIZE)
   target_compile_options(strata_build_options INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   target_link_options(strata_build_options INTERFACE -fsanitize=address,undefined)

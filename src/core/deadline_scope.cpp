@@ -9,9 +9,13 @@ deadline_scope::deadline_scope(clock::time_point deadline) noexcept : previous_(
     ambient = tighten(deadline);
 }
 
-deadline_scope::~deadline_scope() { ambient = previous_; }
+deadline_scope::~deadline_scope() {
+    ambient = previous_;
+}
 
-std::optional<clock::time_point> deadline_scope::current() noexcept { return ambient; }
+std::optional<clock::time_point> deadline_scope::current() noexcept {
+    return ambient;
+}
 
 std::optional<clock::time_point> deadline_scope::tighten(std::optional<clock::time_point> own) noexcept {
     if (!ambient) return own;

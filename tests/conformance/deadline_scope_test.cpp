@@ -51,9 +51,7 @@ TEST_P(deadline_scopes, a_transaction_and_a_unit_are_bounded_and_leave_nothing) 
     EXPECT_EQ(count("t"), 0);
     {
         deadline_scope scope(std::chrono::milliseconds(100));
-        auto e = catch_error([&] {
-            (void)run_atomic_writes(db(), {sql("INSERT INTO t(id) VALUES (2)"), endless()});
-        });
+        auto e = catch_error([&] { (void)run_atomic_writes(db(), {sql("INSERT INTO t(id) VALUES (2)"), endless()}); });
         ASSERT_TRUE(e);
         EXPECT_EQ(e->code(), "ATOMIC.UNIT_FAILED");
         EXPECT_EQ(e->details().at("applied"), "none");
@@ -75,8 +73,7 @@ TEST_P(deadline_scopes, scopes_nest_and_only_shorten) {
     }
     EXPECT_EQ(deadline_scope::current(), outer_end);
     // an explicit, sooner timeout still wins inside a scope
-    EXPECT_STRATA_ERROR(db().execute(endless(), {.timeout = std::chrono::milliseconds(50)}).drain(),
-                        "RUNTIME.ABORTED");
+    EXPECT_STRATA_ERROR(db().execute(endless(), {.timeout = std::chrono::milliseconds(50)}).drain(), "RUNTIME.ABORTED");
     // another thread has no scope
     std::optional<clock::time_point> seen = clock::now();
     std::thread([&] { seen = deadline_scope::current(); }).join();

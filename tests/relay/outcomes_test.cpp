@@ -18,7 +18,9 @@ header_list key(const std::string& k) {
 }
 
 const unit_shape atomic_shapes[] = {unit_shape::transaction, unit_shape::batch};
-const char* shape_name(unit_shape s) { return s == unit_shape::transaction ? "transaction" : "batch"; }
+const char* shape_name(unit_shape s) {
+    return s == unit_shape::transaction ? "transaction" : "batch";
+}
 
 TEST_P(outcomes, a_send_whose_commit_reply_was_lost_but_landed_answers_201_with_its_deliveries) {
     const workspace_info ws = make_workspace();
@@ -148,14 +150,22 @@ TEST_P(outcomes, idempotency_keys_cover_channels_group_dms_files_and_agents) {
         std::string count_sql;
     };
     const std::vector<keyed> cases{
-        {"channel", [&] { return http().post("/v1/channels", {{"name", "ops"}}, alice.token, key("c")); },
+        {"channel",
+         [&] {
+             return http().post("/v1/channels", {{"name", "ops"}}, alice.token, key("c"));
+         },
          "SELECT COUNT(*) FROM channels WHERE name = 'ops'"},
         {"group dm",
-         [&] { return http().post("/v1/dm/group", {{"participants", {"bob"}}}, alice.token, key("g")); },
+         [&] {
+             return http().post("/v1/dm/group", {{"participants", {"bob"}}}, alice.token, key("g"));
+         },
          "SELECT COUNT(*) FROM dm_conversations WHERE dm_type = 'group'"},
         {"file", [&] { return http().post_raw("/v1/files?filename=x", "x", alice.token, key("f")); },
          "SELECT COUNT(*) FROM files"},
-        {"agent", [&] { return http().post("/v1/agents", {{"name", "erin"}}, ws.key, key("a")); },
+        {"agent",
+         [&] {
+             return http().post("/v1/agents", {{"name", "erin"}}, ws.key, key("a"));
+         },
          "SELECT COUNT(*) FROM agents WHERE name = 'erin'"},
     };
     for (const auto& c : cases) {
@@ -191,8 +201,10 @@ TEST_P(outcomes, a_request_that_cannot_get_the_database_in_time_is_503_within_it
     // The test holds the write lock (SQLite: the one writer; PostgreSQL: the table) while
     // relay tries to create a channel.
     db().transaction([&](strata::tx& t) {
-        if (on_postgres()) t.execute(strata::sql("LOCK TABLE channels IN ACCESS EXCLUSIVE MODE")).drain();
-        else t.execute(strata::sql("UPDATE channels SET topic = topic WHERE 1 = 0")).drain();
+        if (on_postgres())
+            t.execute(strata::sql("LOCK TABLE channels IN ACCESS EXCLUSIVE MODE")).drain();
+        else
+            t.execute(strata::sql("UPDATE channels SET topic = topic WHERE 1 = 0")).drain();
         const auto started = std::chrono::steady_clock::now();
         blocked = http().post("/v1/channels", {{"name", "ops"}}, alice.token);
         took = std::chrono::steady_clock::now() - started;

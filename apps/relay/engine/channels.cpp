@@ -21,7 +21,8 @@ json member_event(const std::string& channel, const principal& p) {
 }  // namespace
 
 write_result engine::create_channel(const principal& p, const std::string& name,
-                                    const std::optional<std::string>& topic, const std::optional<idempotency_claim>& idem) {
+                                    const std::optional<std::string>& topic,
+                                    const std::optional<idempotency_claim>& idem) {
     detail::require_agent_caller(p);
     if (!detail::valid_channel_name(name))
         fail(400, "invalid_channel_name", "Channel names are 1 to 64 of a-z, 0-9, '_' and '-'.");

@@ -63,7 +63,8 @@ public:
 
     // --- channels
     [[nodiscard]] write_result create_channel(const principal& p, const std::string& name,
-                                              const std::optional<std::string>& topic, const std::optional<idempotency_claim>& idem = std::nullopt);
+                                              const std::optional<std::string>& topic,
+                                              const std::optional<idempotency_claim>& idem = std::nullopt);
     [[nodiscard]] json list_channels(const principal& p) const;
     [[nodiscard]] write_result join_channel(const principal& p, const std::string& name);
     [[nodiscard]] write_result leave_channel(const principal& p, const std::string& name);
@@ -86,7 +87,8 @@ public:
     [[nodiscard]] json conversation_history(const principal& p, const std::string& conversation_id,
                                             const page_query& q) const;
     [[nodiscard]] write_result create_group_dm(const principal& p, const std::vector<std::string>& participants,
-                                               const std::optional<std::string>& name, const std::optional<idempotency_claim>& idem = std::nullopt);
+                                               const std::optional<std::string>& name,
+                                               const std::optional<idempotency_claim>& idem = std::nullopt);
     [[nodiscard]] write_result send_to_conversation(const principal& p, const std::string& conversation_id,
                                                     const message_input& in,
                                                     const std::optional<idempotency_claim>& idem);

@@ -11,7 +11,8 @@
 namespace relay {
 
 write_result engine::create_group_dm(const principal& p, const std::vector<std::string>& participants,
-                                     const std::optional<std::string>& name, const std::optional<idempotency_claim>& idem) {
+                                     const std::optional<std::string>& name,
+                                     const std::optional<idempotency_claim>& idem) {
     detail::require_agent_caller(p);
     if (participants.empty() || participants.size() > 50)
         fail(400, "invalid_request", "participants must name 1 to 50 agents.");

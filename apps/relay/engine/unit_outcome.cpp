@@ -1,7 +1,8 @@
 #include "engine/unit_outcome.hpp"
 
-#include <chrono>
 #include <spdlog/spdlog.h>
+
+#include <chrono>
 #include <thread>
 
 #include "engine/api_error.hpp"

@@ -51,7 +51,8 @@ reply idempotent(services& s, const request& r, const principal& p, const std::s
     for (unsigned char c : key) visible = visible && c >= 0x21 && c <= 0x7e;
     if (!visible) fail(400, "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 visible ASCII characters.");
     std::string target = r.path;  // with the query (a file's name travels there), in key order
-    for (const auto& [name, value] : r.query) target += (target.size() == r.path.size() ? "?" : "&") + name + "=" + value;
+    for (const auto& [name, value] : r.query)
+        target += (target.size() == r.path.size() ? "?" : "&") + name + "=" + value;
     idempotency_claim claim{p.workspace_id, p.is_agent() ? p.agent_id : 0, scope, sha256_hex(key),
                             sha256_hex(r.method + " " + target + "\n" + r.body)};
     if (auto stored = s.eng.find_idempotent(claim)) return replay(*stored, claim.request_hash);

@@ -11,7 +11,8 @@ void add_channel_routes(router& r, services& s) {
         const json body = parse_object(req.body);
         const std::string name = required_string(body, "name");
         const auto topic = optional_string(body, "topic");
-        return idempotent(s, req, p, "channel", [&](const auto& claim) { return s.eng.create_channel(p, name, topic, claim); });
+        return idempotent(s, req, p, "channel",
+                          [&](const auto& claim) { return s.eng.create_channel(p, name, topic, claim); });
     });
     r.add("GET", "/v1/channels", [&s](request& req) { return ok(200, s.eng.list_channels(authenticate(s, req))); });
     r.add("POST", "/v1/channels/:name/join", [&s](request& req) {

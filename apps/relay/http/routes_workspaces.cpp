@@ -15,7 +15,8 @@ void add_workspace_routes(router& r, services& s) {
         const json body = parse_object(req.body);
         const std::string name = required_string(body, "name");
         const std::string type = optional_string(body, "type").value_or("agent");
-        return idempotent(s, req, p, "agent", [&](const auto& claim) { return s.eng.create_agent(p, name, type, claim); });
+        return idempotent(s, req, p, "agent",
+                          [&](const auto& claim) { return s.eng.create_agent(p, name, type, claim); });
     });
     r.add("GET", "/v1/agents", [&s](request& req) { return ok(200, s.eng.list_agents(authenticate(s, req))); });
     r.add("POST", "/v1/agents/:name/rotate-token", [&s](request& req) {
