@@ -1,5 +1,5 @@
 // Fuzzes relay's request input readers (apps/relay/http/body.hpp): the JSON object body
-// and its fields, and the ?limit / ?before / ?after query parameters.
+// and its fields, and the ?limit / ?before / ?after / ?cursor query parameters.
 //
 // Input: a first line of query parameters ("limit=5&before=12", taken as already
 // decoded), then the request body. Properties:
@@ -65,6 +65,11 @@ void check_query(const relay::http::request& r) {
         FUZZ_CHECK(p.limit >= 1 && p.limit <= 100, "page_params returned a limit outside [1, 100]");
         FUZZ_CHECK(!p.before || *p.before > 0, "page_params returned a non-positive before");
         FUZZ_CHECK(!p.after || *p.after > 0, "page_params returned a non-positive after");
+    });
+    expect_400_or_value("list_params", [&] {
+        const auto p = relay::http::list_params(r, 7, 1000);
+        FUZZ_CHECK(p.limit >= 1 && p.limit <= 1000, "list_params returned a limit outside [1, max]");
+        FUZZ_CHECK(p.cursor == r.query_value("cursor"), "list_params did not pass the cursor on as given");
     });
     expect_400_or_value("limit_param", [&] {
         const int n = relay::http::limit_param(r, 7, 1000);

@@ -41,7 +41,9 @@ void app::start() {
                                                           .require_atomic = !settings_.allow_non_atomic_writes,
                                                           .max_group_dms_per_agent = settings_.max_group_dms_per_agent,
                                                           .max_channels_per_workspace =
-                                                              settings_.max_channels_per_workspace});
+                                                              settings_.max_channels_per_workspace,
+                                                          .max_agents_per_workspace =
+                                                              settings_.max_agents_per_workspace});
     services_ =
         std::make_unique<http::services>(http::services{*engine_, hub_, metrics_, stores_->control(), *stores_, settings_});
     http::add_routes(router_, *services_);

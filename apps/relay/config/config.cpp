@@ -71,6 +71,10 @@ parsed_command_line parse_command_line(int argc, char** argv) {
                    "Channels a workspace may have; creating another gets 409")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
+    app.add_option("--max-agents-per-workspace", c.max_agents_per_workspace,
+                   "Agents a workspace may have; creating another gets 409")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
     app.add_option("--ws-max-message-bytes", c.ws_max_message_bytes, "Largest WebSocket message a client may send")
         ->check(CLI::Range(std::size_t{128}, std::size_t{16} << 20))
         ->capture_default_str();

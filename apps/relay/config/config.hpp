@@ -33,6 +33,7 @@ struct config {
     std::size_t ws_max_message_bytes = 64 * 1024;     // a client's WebSocket message
     std::int64_t max_group_dms_per_agent = 1000;      // open group DMs one agent is in
     std::int64_t max_channels_per_workspace = 10000;  // channels (not DMs) of a workspace
+    std::int64_t max_agents_per_workspace = 10000;    // agents of a workspace
     // Off: a connection with neither transactions nor an atomic batch refuses every
     // multi-statement write (ATOMIC.CAPABILITY_REQUIRED). On only in tests that document
     // what a sequential, non-atomic unit leaves behind when it fails midway.

@@ -6,6 +6,7 @@
 #include "engine/message_writes.hpp"
 #include "engine/message_reads.hpp"
 #include "engine/names.hpp"
+#include "engine/paging.hpp"
 #include "engine/secrets.hpp"
 
 namespace relay {
@@ -32,6 +33,10 @@ write_result engine::create_agent(const principal& p, const std::string& name, c
     static const strata::sql_template exists("SELECT 1 FROM agents WHERE workspace_id = ? AND name = ?");
     if (db_.execute(exists.bind(p.workspace_id, name)).first())
         fail(409, "agent_exists", "An agent named '" + name + "' already exists in this workspace.");
+    static const strata::sql_template count("SELECT COUNT(*) FROM agents WHERE workspace_id = ?");
+    if (db_.execute(count.bind(p.workspace_id)).one_as<std::int64_t>() >= options_.max_agents_per_workspace)
+        fail(409, "agent_limit",
+             "This workspace has " + std::to_string(options_.max_agents_per_workspace) + " agents, its limit.");
     static const strata::sql_template insert_agent(
         "INSERT INTO agents(id, workspace_id, name, type, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)");
     static const strata::sql_template join_general(
@@ -92,14 +97,23 @@ write_result engine::rotate_token(const principal& p, const std::string& name) {
             {}};
 }
 
-json engine::list_agents(const principal& p) const {
-    static const strata::sql_template q(
-        "SELECT id, name, type, created_at FROM agents WHERE workspace_id = ? ORDER BY name");
+json engine::list_agents(const principal& p, const page_request& page) const {
+    // By name (unique in a workspace), in byte order on both databases.
+    const detail::keyset by_name{.first_sql = queries_.in_byte_order("name"),
+                                 .second_sql = "id",
+                                 .first_column = "name",
+                                 .second_column = "id",
+                                 .kinds = {detail::key_kind::text, detail::key_kind::integer}};
+    const auto request = by_name.request(page);
+    const auto rows = detail::read_page(db_, request, [&](const auto& after, std::int64_t n) {
+        return by_name.plan("SELECT id, name, type, created_at FROM agents WHERE workspace_id = ?",
+                            {strata::value{p.workspace_id}}, after, n);
+    });
     json agents = json::array();
-    for (const strata::row& r : db_.execute(q.bind(p.workspace_id)))
+    for (const strata::row& r : rows.rows)
         agents.push_back(
             agent_json(r.get<std::int64_t>(0), r.get<std::string>(1), r.get<std::string>(2), r.get<std::int64_t>(3)));
-    return {{"agents", agents}};
+    return detail::page_json(json::object(), "agents", std::move(agents), rows);
 }
 
 }  // namespace relay

@@ -5,6 +5,7 @@
 #include "engine/message_reads.hpp"
 #include "engine/message_writes.hpp"
 #include "engine/names.hpp"
+#include "engine/paging.hpp"
 
 namespace relay {
 namespace {
@@ -64,14 +65,24 @@ write_result engine::create_channel(const principal& p, const std::string& name,
     return out;
 }
 
-json engine::list_channels(const principal& p) const {
-    static const strata::sql_template q(
-        "SELECT c.id, c.name, c.topic, c.created_by, c.created_at, "
-        "(SELECT COUNT(*) FROM channel_members cm WHERE cm.channel_id = c.id) AS member_count, "
-        "(SELECT COUNT(*) FROM channel_members me WHERE me.channel_id = c.id AND me.agent_id = ?) AS is_member "
-        "FROM channels c WHERE c.workspace_id = ? AND c.channel_type = 0 ORDER BY c.name");
+json engine::list_channels(const principal& p, const page_request& page) const {
+    // By name (unique in a workspace), in byte order on both databases.
+    const detail::keyset by_name{.first_sql = queries_.in_byte_order("c.name"),
+                                 .second_sql = "c.id",
+                                 .first_column = "name",
+                                 .second_column = "id",
+                                 .kinds = {detail::key_kind::text, detail::key_kind::integer}};
+    const auto request = by_name.request(page);
+    const auto rows = detail::read_page(db_, request, [&](const auto& after, std::int64_t n) {
+        return by_name.plan(
+            "SELECT c.id AS id, c.name AS name, c.topic, c.created_by, c.created_at, "
+            "(SELECT COUNT(*) FROM channel_members cm WHERE cm.channel_id = c.id) AS member_count, "
+            "(SELECT COUNT(*) FROM channel_members me WHERE me.channel_id = c.id AND me.agent_id = ?) AS is_member "
+            "FROM channels c WHERE c.workspace_id = ? AND c.channel_type = 0",
+            {strata::value{p.agent_id}, strata::value{p.workspace_id}}, after, n);
+    });
     json channels = json::array();
-    for (const strata::row& r : db_.execute(q.bind(p.agent_id, p.workspace_id))) {
+    for (const strata::row& r : rows.rows) {
         const auto created_by = r.get<std::optional<std::int64_t>>(3);
         channels.push_back({{"id", id_text(r.get<std::int64_t>(0))},
                             {"name", r.get<std::string>(1)},
@@ -81,7 +92,7 @@ json engine::list_channels(const principal& p) const {
                             {"member_count", r.get<std::int64_t>(5)},
                             {"is_member", r.get<std::int64_t>(6) > 0}});
     }
-    return {{"channels", channels}};
+    return detail::page_json(json::object(), "channels", std::move(channels), rows);
 }
 
 write_result engine::join_channel(const principal& p, const std::string& name) {
@@ -118,18 +129,28 @@ write_result engine::leave_channel(const principal& p, const std::string& name) 
     return out;
 }
 
-json engine::channel_members(const principal& p, const std::string& name) const {
+json engine::channel_members(const principal& p, const std::string& name, const page_request& page) const {
     const auto channel = detail::require_channel(db_, p.workspace_id, name);
-    static const strata::sql_template q(
-        "SELECT cm.agent_id, a.name, cm.role, cm.joined_at FROM channel_members cm JOIN agents a ON a.id = cm.agent_id "
-        "WHERE cm.channel_id = ? ORDER BY a.name");
+    // By agent name (unique in a workspace), in byte order on both databases.
+    const detail::keyset by_name{.first_sql = queries_.in_byte_order("a.name"),
+                                 .second_sql = "cm.agent_id",
+                                 .first_column = "name",
+                                 .second_column = "agent_id",
+                                 .kinds = {detail::key_kind::text, detail::key_kind::integer}};
+    const auto request = by_name.request(page);
+    const auto rows = detail::read_page(db_, request, [&](const auto& after, std::int64_t n) {
+        return by_name.plan(
+            "SELECT cm.agent_id AS agent_id, a.name AS name, cm.role, cm.joined_at FROM channel_members cm "
+            "JOIN agents a ON a.id = cm.agent_id WHERE cm.channel_id = ?",
+            {strata::value{channel.id}}, after, n);
+    });
     json members = json::array();
-    for (const strata::row& r : db_.execute(q.bind(channel.id)))
+    for (const strata::row& r : rows.rows)
         members.push_back({{"agent_id", id_text(r.get<std::int64_t>(0))},
                            {"name", r.get<std::string>(1)},
                            {"role", r.get<std::string>(2)},
                            {"joined_at", iso8601(r.get<std::int64_t>(3))}});
-    return {{"channel", name}, {"members", members}};
+    return detail::page_json({{"channel", name}}, "members", std::move(members), rows);
 }
 
 }  // namespace relay

@@ -3,33 +3,29 @@
 #include "engine/clock.hpp"
 #include "engine/engine.hpp"
 #include "engine/message_reads.hpp"
+#include "engine/paging.hpp"
 
 namespace relay {
 
-json engine::console_logs(const principal& p, int limit) const {
+json engine::console_logs(const principal& p, const page_request& page) const {
     detail::require_workspace_caller(p);
-    strata::split::list_request request;
-    request.order = strata::split::direction::newest_first;
-    request.limit = limit;
-    const auto page = strata::split::list(
-        messages_.topology(), request,
+    const detail::keyset newest{.first_sql = "l.created_at",
+                                .second_sql = "l.id",
+                                .first_column = "created_at",
+                                .second_column = "id",
+                                .kinds = {detail::key_kind::integer, detail::key_kind::integer},
+                                .order = detail::direction::newest_first};
+    const auto logs_page = strata::split::list(
+        messages_.topology(), newest.request(page),
         [&](const std::optional<strata::split::key>& from, std::int64_t n) {
-            std::string text =
+            return newest.plan(
                 "SELECT l.id, l.message_id, l.channel_id, l.conversation_id, l.agent_id, l.delivery_kind, l.body, "
-                "l.attachment_count, l.mention_count, l.created_at FROM message_logs l WHERE l.workspace_id = ?";
-            std::vector<strata::value> params{strata::value{p.workspace_id}};
-            if (from) {
-                text += " AND (l.created_at, l.id) < (?, ?)";
-                params.push_back(from->created_at);
-                params.push_back(from->id);
-            }
-            text += " ORDER BY l.created_at DESC, l.id DESC LIMIT ?";
-            params.emplace_back(n);
-            return strata::sql_plan(std::move(text), std::move(params));
+                "l.attachment_count, l.mention_count, l.created_at FROM message_logs l WHERE l.workspace_id = ?",
+                {strata::value{p.workspace_id}}, from, n);
         },
         messages_.consistency());
     json logs = json::array();
-    for (const strata::row& r : page.rows) {
+    for (const strata::row& r : logs_page.rows) {
         const auto channel = names_.channel(r.get<std::int64_t>(2));
         logs.push_back({{"id", id_text(r.get<std::int64_t>(0))},
                         {"message_id", id_text(r.get<std::int64_t>(1))},
@@ -43,7 +39,7 @@ json engine::console_logs(const principal& p, int limit) const {
                         {"mention_count", r.get<std::int64_t>(8)},
                         {"created_at", iso8601(r.get<std::int64_t>(9))}});
     }
-    return {{"logs", logs}};
+    return detail::page_json(json::object(), "logs", std::move(logs), logs_page);
 }
 
 }  // namespace relay

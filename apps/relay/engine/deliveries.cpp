@@ -2,13 +2,13 @@
 // one (-> acked, terminal). A delivery lives with its message (in split mode, either
 // database; its id "del_<message id>_<agent id>" names the message, so it routes like
 // it); reads of deliveries go to the primaries, where their status changes.
-#include <algorithm>
 #include <map>
 
 #include "engine/api_error.hpp"
 #include "engine/clock.hpp"
 #include "engine/engine.hpp"
 #include "engine/message_reads.hpp"
+#include "engine/paging.hpp"
 
 namespace relay {
 namespace {
@@ -31,7 +31,8 @@ json delivery_json(const strata::row& r) {
 
 const std::string& delivery_select() {
     static const std::string text = "SELECT " + detail::message_columns() +
-                                    ", d.id, d.reason, d.status, d.seq, d.created_at, d.delivered_at, d.acked_at "
+                                    ", d.id AS delivery_id, d.reason, d.status, d.seq AS seq, d.created_at, "
+                                    "d.delivered_at, d.acked_at "
                                     "FROM deliveries d JOIN messages m ON m.id = d.message_id";
     return text;
 }
@@ -47,7 +48,7 @@ std::optional<std::int64_t> message_of_delivery(std::string_view id) {
 
 }  // namespace
 
-json engine::list_deliveries(const principal& p, const std::string& status, int limit) {
+json engine::list_deliveries(const principal& p, const std::string& status, const page_request& page) {
     detail::require_agent_caller(p);
     std::string where;
     if (status.empty())
@@ -56,21 +57,36 @@ json engine::list_deliveries(const principal& p, const std::string& status, int 
         where = " AND d.status = '" + status + "'";
     else if (status != "all")
         fail(400, "invalid_request", "status must be queued, delivered, acked or all.");
-    const std::string text = delivery_select() + " WHERE d.agent_id = ?" + where + " ORDER BY d.seq ASC LIMIT ?";
+    // By the agent's delivery sequence, one across the stores and unique per agent: seq
+    // alone orders the list; the delivery id completes the two-part key of a cursor.
+    strata::split::list_request request;
+    request.order = detail::direction::oldest_first;
+    request.limit = page.limit;
+    request.after = detail::page_start(page, {detail::key_kind::integer, detail::key_kind::text});
+    request.created_at_column = "seq";
+    request.id_column = "delivery_id";
+    std::string text = delivery_select() + " WHERE d.agent_id = ?" + where;
+    std::vector<strata::value> values{strata::value{p.agent_id}};
+    if (request.after) {
+        text += " AND d.seq > ?";
+        values.push_back(request.after->created_at);
+    }
+    text += " ORDER BY d.seq ASC LIMIT ?";
+    values.emplace_back(request.limit + 1);
+    const strata::plan plan = strata::sql_plan(std::move(text), std::move(values));
+    std::vector<strata::split::store_rows> sources;
+    for (const auto& s : messages_.primaries()) sources.push_back({s.where, s.db->execute(plan).all()});
+    auto cut = strata::split::merge(request, std::move(sources));
 
     struct found {
-        std::int64_t seq;
         json delivery;
         detail::message_record message;
         const strata::runtime* db;
     };
     std::vector<found> rows;
-    for (const auto& s : messages_.primaries())
-        for (const strata::row& r : s.db->execute(strata::sql(text, p.agent_id, limit)))
-            rows.push_back({r.get<std::int64_t>(first + 3), delivery_json(r), detail::message_from(r, s.where), s.db});
-    // One sequence per agent across the stores: merge by it.
-    std::sort(rows.begin(), rows.end(), [](const found& a, const found& b) { return a.seq < b.seq; });
-    if (rows.size() > static_cast<std::size_t>(limit)) rows.resize(static_cast<std::size_t>(limit));
+    for (std::size_t i = 0; i < cut.rows.size(); ++i)
+        rows.push_back({delivery_json(cut.rows[i]), detail::message_from(cut.rows[i], cut.from[i]),
+                        &messages_.primary(cut.from[i])});
 
     // Listing hands the deliveries to the agent: queued -> delivered (only from queued).
     const std::int64_t now = now_ms();
@@ -102,7 +118,7 @@ json engine::list_deliveries(const principal& p, const std::string& status, int 
         d["conversation_id"] = messages[i]["conversation_id"];
         list.push_back(std::move(d));
     }
-    return {{"deliveries", list}};
+    return detail::page_json(json::object(), "deliveries", std::move(list), cut);
 }
 
 write_result engine::ack_delivery(const principal& p, const std::string& delivery_id) {

@@ -36,28 +36,22 @@ dialect_queries::dialect_queries(dialect d)
 
 std::string dialect_queries::search_messages(std::size_t channels) const {
     const std::string in = " AND m.workspace_id = ? AND m.channel_id IN (" + detail::placeholders(channels) + ")";
-    if (dialect_ == dialect::sqlite) {
+    if (dialect_ == dialect::sqlite)
         return "SELECT " + detail::message_columns() +
-               ", -bm25(messages_fts) AS score FROM messages m JOIN messages_fts ON messages_fts.rowid = m.id "
-               "WHERE messages_fts MATCH ?" +
-               in + " ORDER BY score DESC, m.id DESC LIMIT ?";
-    }
+               " FROM messages m JOIN messages_fts ON messages_fts.rowid = m.id WHERE messages_fts MATCH ?" + in;
     return "SELECT " + detail::message_columns() +
-           ", CAST(ts_rank(to_tsvector('simple', m.body), plainto_tsquery('simple', ?)) AS DOUBLE PRECISION) AS score "
-           "FROM messages m "
-           "WHERE to_tsvector('simple', m.body) @@ plainto_tsquery('simple', ?)" +
-           in + " ORDER BY score DESC, m.id DESC LIMIT ?";
+           " FROM messages m WHERE to_tsvector('simple', m.body) @@ plainto_tsquery('simple', ?)" + in;
 }
 
 std::vector<strata::value> dialect_queries::search_parameters(const std::string& match, std::int64_t workspace_id,
-                                                              const std::vector<std::int64_t>& channel_ids,
-                                                              std::int64_t limit) const {
-    std::vector<strata::value> params{strata::value{match}};
-    if (dialect_ == dialect::postgres) params.emplace_back(match);
-    params.emplace_back(workspace_id);
+                                                              const std::vector<std::int64_t>& channel_ids) const {
+    std::vector<strata::value> params{strata::value{match}, strata::value{workspace_id}};
     for (std::int64_t id : channel_ids) params.emplace_back(id);
-    params.emplace_back(limit);
     return params;
+}
+
+std::string dialect_queries::in_byte_order(std::string_view expression) const {
+    return std::string(expression) + (dialect_ == dialect::postgres ? " COLLATE \"C\"" : " COLLATE BINARY");
 }
 
 std::string dialect_queries::match_text(std::string_view user_text) const {

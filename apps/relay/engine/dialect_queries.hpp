@@ -39,14 +39,17 @@ public:
     // convoy over all its members' rows. Parameter: the channel id.
     [[nodiscard]] const std::optional<strata::sql_template>& lock_channel() const { return lock_channel_row_; }
 
-    // Full-text search over the messages of `channels` channels, best match first.
-    // Parameters: search_parameters(). Columns: those of message_columns()
-    // (engine/message_store.hpp), then a score (higher is better, comparable only
-    // within one database).
+    // Full-text search over the messages of `channels` channels of a workspace: a
+    // SELECT ... WHERE for the caller to order and page (the columns of message_columns(),
+    // engine/message_store.hpp). Parameters: search_parameters().
     [[nodiscard]] std::string search_messages(std::size_t channels) const;
     [[nodiscard]] std::vector<strata::value> search_parameters(const std::string& match, std::int64_t workspace_id,
-                                                               const std::vector<std::int64_t>& channel_ids,
-                                                               std::int64_t limit) const;
+                                                               const std::vector<std::int64_t>& channel_ids) const;
+
+    // A text expression compared and ordered by its bytes, the order strata::split's
+    // keyset merge assumes: SQLite's BINARY collation, PostgreSQL's "C" (the database's
+    // default collation may be a locale's, which orders 'B' after 'a' and skips '-').
+    [[nodiscard]] std::string in_byte_order(std::string_view expression) const;
 
     // The user's words as the dialect's match expression: SQLite FTS5 gets each word
     // quoted (so operators and punctuation are plain text, never a syntax error);

@@ -10,6 +10,7 @@
 #include "engine/message_input.hpp"
 #include "engine/message_reads.hpp"
 #include "engine/message_writes.hpp"
+#include "engine/paging.hpp"
 #include "engine/secrets.hpp"
 
 namespace relay {
@@ -85,18 +86,30 @@ write_result engine::send_dm(const principal& p, const std::string& to, const me
     return out;
 }
 
-json engine::list_conversations(const principal& p) const {
+json engine::list_conversations(const principal& p, const page_request& page) const {
     detail::require_agent_caller(p);
-    static const strata::sql_template q(
-        "SELECT d.id, d.dm_type, d.name, d.created_at, d.channel_id, COALESCE(dp.last_read_id, 0) "
-        "FROM dm_conversations d JOIN dm_participants dp ON dp.conversation_id = d.id "
-        "WHERE dp.agent_id = ? AND dp.left_at IS NULL AND d.workspace_id = ? ORDER BY d.created_at DESC LIMIT 200");
+    // Newest first; conversation ids (text) in byte order on both databases.
+    const detail::keyset newest_first{.first_sql = "d.created_at",
+                                      .second_sql = queries_.in_byte_order("d.id"),
+                                      .first_column = "created_at",
+                                      .second_column = "id",
+                                      .kinds = {detail::key_kind::integer, detail::key_kind::text},
+                                      .order = detail::direction::newest_first};
+    const auto request = newest_first.request(page);
+    const auto rows = detail::read_page(db_, request, [&](const auto& after, std::int64_t n) {
+        return newest_first.plan(
+            "SELECT d.id AS id, d.dm_type, d.name, d.created_at AS created_at, d.channel_id, "
+            "COALESCE(dp.last_read_id, 0) FROM dm_conversations d JOIN dm_participants dp ON dp.conversation_id = d.id "
+            "WHERE dp.agent_id = ? AND dp.left_at IS NULL AND d.workspace_id = ?",
+            {strata::value{p.agent_id}, strata::value{p.workspace_id}}, after, n);
+    });
     std::vector<json> conversations;
+    // A page of conversations at most: the IN list below is bounded by the page's limit.
     std::vector<strata::value> ids;
     std::vector<std::pair<std::int64_t, std::int64_t>> cursors;  // (channel id, last read id)
     std::map<std::string, std::size_t> index;
     std::map<std::int64_t, std::size_t> by_channel;
-    for (const strata::row& r : db_.execute(q.bind(p.agent_id, p.workspace_id))) {
+    for (const strata::row& r : rows.rows) {
         const std::string id = r.get<std::string>(0);
         index[id] = conversations.size();
         by_channel[r.get<std::int64_t>(4)] = conversations.size();
@@ -110,7 +123,7 @@ json engine::list_conversations(const principal& p) const {
                                  {"participants", json::array()},
                                  {"last_message", nullptr}});
     }
-    if (ids.empty()) return {{"conversations", conversations}};
+    if (ids.empty()) return detail::page_json(json::object(), "conversations", json::array(), rows);
     const std::string text =
         "SELECT dp.conversation_id, a.id, a.name FROM dm_participants dp JOIN agents a ON a.id = dp.agent_id "
         "WHERE dp.left_at IS NULL AND dp.conversation_id IN (" +
@@ -132,7 +145,7 @@ json engine::list_conversations(const principal& p) const {
     const std::vector<json> last_json = messages_.to_json(last, false);
     for (std::size_t i = 0; i < last.size(); ++i)
         conversations[by_channel.at(last[i].channel_id)]["last_message"] = last_json[i];
-    return {{"conversations", conversations}};
+    return detail::page_json(json::object(), "conversations", conversations, rows);
 }
 
 json engine::conversation_history(const principal& p, const std::string& conversation_id, const page_query& q) const {

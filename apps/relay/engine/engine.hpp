@@ -37,6 +37,7 @@ struct engine_options {
     // a victim to group DMs until every inbox read of the victim's is huge.
     std::int64_t max_group_dms_per_agent = 1000;
     std::int64_t max_channels_per_workspace = 10000;
+    std::int64_t max_agents_per_workspace = 10000;
 };
 
 struct file_content {
@@ -59,16 +60,16 @@ public:
     [[nodiscard]] write_result create_agent(const principal& p, const std::string& name, const std::string& type,
                                             const std::optional<idempotency_claim>& idem = std::nullopt);
     [[nodiscard]] write_result rotate_token(const principal& p, const std::string& name);
-    [[nodiscard]] json list_agents(const principal& p) const;
+    [[nodiscard]] json list_agents(const principal& p, const page_request& page) const;
 
     // --- channels
     [[nodiscard]] write_result create_channel(const principal& p, const std::string& name,
                                               const std::optional<std::string>& topic,
                                               const std::optional<idempotency_claim>& idem = std::nullopt);
-    [[nodiscard]] json list_channels(const principal& p) const;
+    [[nodiscard]] json list_channels(const principal& p, const page_request& page) const;
     [[nodiscard]] write_result join_channel(const principal& p, const std::string& name);
     [[nodiscard]] write_result leave_channel(const principal& p, const std::string& name);
-    [[nodiscard]] json channel_members(const principal& p, const std::string& name) const;
+    [[nodiscard]] json channel_members(const principal& p, const std::string& name, const page_request& page) const;
 
     // --- messages and threads
     [[nodiscard]] write_result send_channel_message(const principal& p, const std::string& channel,
@@ -78,12 +79,12 @@ public:
     [[nodiscard]] json get_message(const principal& p, std::int64_t id) const;
     [[nodiscard]] write_result reply(const principal& p, std::int64_t parent_id, const message_input& in,
                                      const std::optional<idempotency_claim>& idem);
-    [[nodiscard]] json replies(const principal& p, std::int64_t parent_id) const;
+    [[nodiscard]] json replies(const principal& p, std::int64_t parent_id, const page_request& page) const;
 
     // --- direct and group conversations
     [[nodiscard]] write_result send_dm(const principal& p, const std::string& to, const message_input& in,
                                        const std::optional<idempotency_claim>& idem);
-    [[nodiscard]] json list_conversations(const principal& p) const;
+    [[nodiscard]] json list_conversations(const principal& p, const page_request& page) const;
     [[nodiscard]] json conversation_history(const principal& p, const std::string& conversation_id,
                                             const page_query& q) const;
     [[nodiscard]] write_result create_group_dm(const principal& p, const std::vector<std::string>& participants,
@@ -95,9 +96,9 @@ public:
 
     // --- read state and mailbox
     [[nodiscard]] write_result mark_read(const principal& p, std::int64_t message_id);
-    [[nodiscard]] json readers(const principal& p, std::int64_t message_id) const;
+    [[nodiscard]] json readers(const principal& p, std::int64_t message_id, const page_request& page) const;
     [[nodiscard]] json inbox(const principal& p) const;
-    [[nodiscard]] json list_deliveries(const principal& p, const std::string& status, int limit);
+    [[nodiscard]] json list_deliveries(const principal& p, const std::string& status, const page_request& page);
     [[nodiscard]] write_result ack_delivery(const principal& p, const std::string& delivery_id);
 
     // --- files, search, console
@@ -106,8 +107,8 @@ public:
                                           const std::optional<idempotency_claim>& idem = std::nullopt);
     [[nodiscard]] file_content read_file(const principal& p, std::int64_t id) const;
     [[nodiscard]] json search(const principal& p, const std::string& q, const std::optional<std::string>& channel,
-                              int limit) const;
-    [[nodiscard]] json console_logs(const principal& p, int limit) const;
+                              const page_request& page) const;
+    [[nodiscard]] json console_logs(const principal& p, const page_request& page) const;
 
     // --- idempotency
     [[nodiscard]] std::optional<stored_response> find_idempotent(const idempotency_claim& c) const;

@@ -163,9 +163,9 @@ std::map<std::int64_t, message_store::channel_activity> message_store::activity(
     // The cursors travel as a VALUES list (column1 = channel, column2 = last read id): no
     // join with the control plane's tables, which may be in another database. An agent in
     // many conversations must not make one statement with more parameters than a
-    // database takes (PostgreSQL: 65,535), so the list goes in chunks of fixed size; each
-    // channel is in one chunk, so the counts just add up.
-    constexpr std::size_t chunk = 500;
+    // database takes, so the list goes in chunks (ids_per_statement); each channel is in
+    // one chunk, so the counts just add up.
+    constexpr std::size_t chunk = ids_per_statement;
     const std::string top_level = top_level_only ? " AND m.thread_id IS NULL" : "";
     for (std::size_t first = 0; first < cursors.size(); first += chunk) {
         const std::size_t n = std::min(chunk, cursors.size() - first);
@@ -264,17 +264,20 @@ json message_store::channel_page(std::int64_t channel_id, const page_query& q) c
     return {{"messages", messages}, {"next_cursor", next_cursor}, {"has_more", page.has_more}};
 }
 
-std::vector<message_record> message_store::thread(std::int64_t root) const {
+std::pair<std::vector<message_record>, strata::split::page> message_store::thread(
+    std::int64_t root, int limit, const std::optional<strata::split::key>& after) const {
     strata::split::list_request request;
     request.order = strata::split::direction::oldest_first;
-    request.limit = 1000;
-    const auto page = strata::split::list(
+    request.limit = limit;
+    request.after = after;
+    auto page = strata::split::list(
         topology_, request,
-        [&](const std::optional<strata::split::key>& from, std::int64_t limit) {
-            return keyset_plan("m.thread_id = ?", {strata::value{root}}, true, from, std::nullopt, limit);
+        [&](const std::optional<strata::split::key>& from, std::int64_t n) {
+            return keyset_plan("m.thread_id = ?", {strata::value{root}}, true, from, std::nullopt, n);
         },
         consistency());
-    return records_of(page);
+    auto records = records_of(page);
+    return {std::move(records), std::move(page)};
 }
 
 }  // namespace relay::detail

@@ -39,6 +39,11 @@ struct message_record {
     residency from = residency::legacy;
 };
 
+// How many ids one statement carries at most when a list of the caller's ids goes to the
+// database (read cursors, visible channels): the list goes in chunks of this size, so no
+// statement's parameter count grows with a user's data (PostgreSQL takes 65,535).
+inline constexpr std::size_t ids_per_statement = 500;
+
 // The columns message_from() reads (m = messages).
 [[nodiscard]] const std::string& message_columns();
 [[nodiscard]] message_record message_from(const strata::row& r, residency from);
@@ -87,8 +92,11 @@ public:
     // Top-level messages of a channel, newest first: {messages, next_cursor, has_more}.
     // Cursors are message ids (before: older than it, after: newer than it).
     [[nodiscard]] json channel_page(std::int64_t channel_id, const page_query& q) const;
-    // The replies of a thread root, oldest first (at most 1000).
-    [[nodiscard]] std::vector<message_record> thread(std::int64_t root) const;
+    // A page of the replies of a thread root, oldest first: at most `limit` after the
+    // (created_at, id) key `after`. The records, and the page they were cut from (its
+    // cursor).
+    [[nodiscard]] std::pair<std::vector<message_record>, strata::split::page> thread(
+        std::int64_t root, int limit, const std::optional<strata::split::key>& after) const;
 
 private:
     [[nodiscard]] strata::split::key cursor_key(std::int64_t message_id) const;

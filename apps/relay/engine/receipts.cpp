@@ -3,13 +3,11 @@
 // deliveries live with the message (either database) and the cursor on the control
 // plane: the unit runs on the message's store and the cursor moves after it commits, in
 // a second step that only ever moves forward, so repeating a mark read completes it.
-#include <algorithm>
-#include <tuple>
-
 #include "engine/api_error.hpp"
 #include "engine/clock.hpp"
 #include "engine/engine.hpp"
 #include "engine/message_reads.hpp"
+#include "engine/paging.hpp"
 
 namespace relay {
 namespace {
@@ -75,27 +73,31 @@ write_result engine::mark_read(const principal& p, std::int64_t message_id) {
     return out;
 }
 
-json engine::readers(const principal& p, std::int64_t message_id) const {
+json engine::readers(const principal& p, std::int64_t message_id, const page_request& page) const {
     detail::require_agent_caller(p);
     const auto place = visible(p, message_id);
     if (!place) fail(404, "message_not_found", "No such message.");
-    // Receipts live with the message, written on its store's primary.
-    static const strata::sql_template q("SELECT agent_id, read_at FROM read_receipts WHERE message_id = ?");
-    struct reader {
-        std::int64_t read_at;
-        std::string name;
-        std::int64_t agent_id;
-    };
-    std::vector<reader> found;
-    for (const strata::row& r : messages_.primary(place->from).execute(q.bind(message_id)))
-        found.push_back({r.get<std::int64_t>(1), names_.agent_name(r.get<std::int64_t>(0)), r.get<std::int64_t>(0)});
-    std::sort(found.begin(), found.end(), [](const reader& a, const reader& b) {
-        return std::tie(a.read_at, a.name) < std::tie(b.read_at, b.name);
-    });
+    // Receipts live with the message, written on its store's primary. In the order of
+    // reading (then by agent id: names live on the control plane, maybe another database).
+    const detail::keyset first_read{.first_sql = "read_at",
+                                    .second_sql = "agent_id",
+                                    .first_column = "read_at",
+                                    .second_column = "agent_id",
+                                    .kinds = {detail::key_kind::integer, detail::key_kind::integer}};
+    const auto request = first_read.request(page);
+    const auto rows =
+        detail::read_page(messages_.primary(place->from), request, [&](const auto& after, std::int64_t n) {
+            return first_read.plan("SELECT agent_id, read_at FROM read_receipts WHERE message_id = ?",
+                                   {strata::value{message_id}}, after, n);
+        });
     json readers = json::array();
-    for (const auto& r : found)
-        readers.push_back({{"agent_id", id_text(r.agent_id)}, {"agent_name", r.name}, {"read_at", iso8601(r.read_at)}});
-    return {{"message_id", id_text(message_id)}, {"readers", readers}};
+    for (const strata::row& r : rows.rows) {
+        const auto agent = r.get<std::int64_t>(0);
+        readers.push_back({{"agent_id", id_text(agent)},
+                           {"agent_name", names_.agent_name(agent)},
+                           {"read_at", iso8601(r.get<std::int64_t>(1))}});
+    }
+    return detail::page_json({{"message_id", id_text(message_id)}}, "readers", std::move(readers), rows);
 }
 
 }  // namespace relay

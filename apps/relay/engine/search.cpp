@@ -1,19 +1,29 @@
-// Full-text search over the messages the caller can see (each database's own index).
-// The channels the caller can see come from the control plane; each store searches
-// them and the results are merged by score (then newest first).
+// Full-text search over the messages the caller can see (each database's own index),
+// newest first and paged like every time-ordered list (decision 0018). The channels the
+// caller can see come from the control plane and go to each store in chunks of
+// ids_per_statement; the chunks' pages are merged by (created_at, id), which is exact
+// across stores (relevance scores were not comparable between two databases).
 #include <algorithm>
 
 #include "engine/api_error.hpp"
 #include "engine/engine.hpp"
 #include "engine/message_reads.hpp"
+#include "engine/paging.hpp"
 
 namespace relay {
 
 json engine::search(const principal& p, const std::string& q, const std::optional<std::string>& channel,
-                    int limit) const {
+                    const page_request& page) const {
     detail::require_agent_caller(p);
     if (q.size() > 512) fail(400, "invalid_request", "q is longer than 512 characters.");
     if (queries_.match_text(q).empty()) fail(400, "invalid_request", "q must contain a word to search for.");
+    const detail::keyset newest{.first_sql = "m.created_at",
+                                .second_sql = "m.id",
+                                .first_column = "created_at",
+                                .second_column = "id",
+                                .kinds = {detail::key_kind::integer, detail::key_kind::integer},
+                                .order = detail::direction::newest_first};
+    const auto request = newest.request(page);
     std::optional<std::int64_t> only;
     if (channel) only = detail::require_channel(db_, p.workspace_id, *channel).id;
 
@@ -24,24 +34,26 @@ json engine::search(const principal& p, const std::string& q, const std::optiona
     std::vector<std::int64_t> channels;
     for (std::int64_t id : db_.execute(visible.bind(p.agent_id, p.agent_id)).all_as<std::int64_t>())
         if (!only || id == *only) channels.push_back(id);
-    if (channels.empty()) return {{"query", q}, {"results", json::array()}};
 
-    std::vector<std::pair<double, detail::message_record>> found;
+    std::vector<strata::split::store_rows> sources;  // the new store's first: it wins a duplicate
     for (const auto& s : messages_.topology().list_stores(messages_.consistency())) {
         const dialect_queries& dq = queries_for(s.from);
         const std::string match = dq.match_text(q);
-        const auto plan = strata::sql_plan(dq.search_messages(channels.size()),
-                                           dq.search_parameters(match, p.workspace_id, channels, limit));
-        for (const strata::row& r : s.where->read(plan))
-            found.emplace_back(r.get<double>(10), detail::message_from(r, s.from));
+        for (std::size_t first = 0; first < channels.size(); first += detail::ids_per_statement) {
+            const std::size_t n = std::min(detail::ids_per_statement, channels.size() - first);
+            const std::vector<std::int64_t> chunk(channels.begin() + static_cast<std::ptrdiff_t>(first),
+                                                  channels.begin() + static_cast<std::ptrdiff_t>(first + n));
+            const auto plan = newest.plan(dq.search_messages(n), dq.search_parameters(match, p.workspace_id, chunk),
+                                          request.after, request.limit + 1);
+            sources.push_back({s.from, s.where->read(plan).all()});
+        }
     }
-    std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
-        return a.first != b.first ? a.first > b.first : a.second.id > b.second.id;
-    });
-    if (found.size() > static_cast<std::size_t>(limit)) found.resize(static_cast<std::size_t>(limit));
+    const auto found = strata::split::merge(request, std::move(sources));
     std::vector<detail::message_record> records;
-    for (auto& f : found) records.push_back(std::move(f.second));
-    return {{"query", q}, {"results", messages_.to_json(records, false)}};
+    records.reserve(found.rows.size());
+    for (std::size_t i = 0; i < found.rows.size(); ++i)
+        records.push_back(detail::message_from(found.rows[i], found.from[i]));
+    return detail::page_json({{"query", q}}, "results", messages_.to_json(records, false), found);
 }
 
 }  // namespace relay

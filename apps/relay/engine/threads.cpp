@@ -6,6 +6,7 @@
 #include "engine/message_input.hpp"
 #include "engine/message_reads.hpp"
 #include "engine/message_writes.hpp"
+#include "engine/paging.hpp"
 
 namespace relay {
 
@@ -46,7 +47,7 @@ write_result engine::reply(const principal& p, std::int64_t parent_id, const mes
     return out;
 }
 
-json engine::replies(const principal& p, std::int64_t parent_id) const {
+json engine::replies(const principal& p, std::int64_t parent_id, const page_request& page) const {
     detail::require_agent_caller(p);
     const auto parent = visible(p, parent_id);
     if (!parent) fail(404, "message_not_found", "No such message.");
@@ -59,11 +60,14 @@ json engine::replies(const principal& p, std::int64_t parent_id) const {
         if (!r) fail(404, "message_not_found", "No such message.");
         records.push_back(*r);
     }
-    for (auto& r : messages_.thread(root)) records.push_back(std::move(r));
+    // Oldest first, by the (created_at, id) key of every time-ordered list.
+    const auto after = detail::page_start(page, {detail::key_kind::integer, detail::key_kind::integer});
+    auto [replies, cut] = messages_.thread(root, page.limit, after);
+    for (auto& r : replies) records.push_back(std::move(r));
     const std::vector<json> messages = messages_.to_json(records, true);
-    json out{{"parent", messages.front()}, {"replies", json::array()}};
-    for (std::size_t i = 1; i < messages.size(); ++i) out["replies"].push_back(messages[i]);
-    return out;
+    json list = json::array();
+    for (std::size_t i = 1; i < messages.size(); ++i) list.push_back(messages[i]);
+    return detail::page_json({{"parent", messages.front()}}, "replies", std::move(list), cut);
 }
 
 }  // namespace relay

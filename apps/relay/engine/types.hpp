@@ -51,7 +51,14 @@ struct stored_response {
     std::string request_hash;
 };
 
-// One page of a message list.
+// One page of a list (decision 0018): at most `limit` items after `cursor`, the
+// next_cursor of the page before (opaque to clients; the list decodes and checks it).
+struct page_request {
+    int limit = 50;
+    std::optional<std::string> cursor{};
+};
+
+// One page of a message history: message ids as cursors (decision 0014).
 struct page_query {
     int limit = 50;
     std::optional<std::int64_t> before{};

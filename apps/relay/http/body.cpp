@@ -94,7 +94,16 @@ std::optional<std::int64_t> cursor_param(const request& r, const std::string& na
 }
 
 page_query page_params(const request& r) {
-    return {limit_param(r, 50, 100), cursor_param(r, "before"), cursor_param(r, "after")};
+    page_query q{limit_param(r, 50, 100), cursor_param(r, "before"), cursor_param(r, "after")};
+    if (auto cursor = cursor_param(r, "cursor")) {
+        if (q.before) fail(400, "invalid_cursor", "Give cursor or before, not both.");
+        q.before = cursor;
+    }
+    return q;
+}
+
+page_request list_params(const request& r, int fallback, int max) {
+    return {limit_param(r, fallback, max), r.query_value("cursor")};
 }
 
 }  // namespace relay::http

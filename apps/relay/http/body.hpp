@@ -27,6 +27,11 @@ namespace relay::http {
 [[nodiscard]] int limit_param(const request& r, int fallback, int max);
 // ?before / ?after: a message id; 400 invalid_cursor otherwise.
 [[nodiscard]] std::optional<std::int64_t> cursor_param(const request& r, const std::string& name);
+// A message history's page: ?limit (default 50, at most 100), ?before, ?after, and
+// ?cursor (the page's next_cursor: the same as before; 400 invalid_cursor with before).
 [[nodiscard]] page_query page_params(const request& r);
+// Any other list's page: ?limit (`fallback` when absent, at most `max`) and ?cursor as
+// given (the list decodes it: 400 invalid_cursor for one it did not hand out).
+[[nodiscard]] page_request list_params(const request& r, int fallback, int max);
 
 }  // namespace relay::http

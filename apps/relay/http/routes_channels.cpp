@@ -14,7 +14,10 @@ void add_channel_routes(router& r, services& s) {
         return idempotent(s, req, p, "channel",
                           [&](const auto& claim) { return s.eng.create_channel(p, name, topic, claim); });
     });
-    r.add("GET", "/v1/channels", [&s](request& req) { return ok(200, s.eng.list_channels(authenticate(s, req))); });
+    r.add("GET", "/v1/channels", [&s](request& req) {
+        const principal p = authenticate(s, req);
+        return ok(200, s.eng.list_channels(p, list_params(req, 200, 1000)));
+    });
     r.add("POST", "/v1/channels/:name/join", [&s](request& req) {
         const principal p = authenticate(s, req);
         return committed(s, s.eng.join_channel(p, req.param("name")));
@@ -25,7 +28,7 @@ void add_channel_routes(router& r, services& s) {
     });
     r.add("GET", "/v1/channels/:name/members", [&s](request& req) {
         const principal p = authenticate(s, req);
-        return ok(200, s.eng.channel_members(p, req.param("name")));
+        return ok(200, s.eng.channel_members(p, req.param("name"), list_params(req, 200, 1000)));
     });
     r.add("POST", "/v1/channels/:name/messages", [&s](request& req) {
         const principal p = authenticate(s, req);

@@ -13,8 +13,10 @@ void add_dm_routes(router& r, services& s) {
         const message_input in = message_body(body, true);
         return idempotent(s, req, p, "dm:direct", [&](const auto& claim) { return s.eng.send_dm(p, to, in, claim); });
     });
-    r.add("GET", "/v1/dm/conversations",
-          [&s](request& req) { return ok(200, s.eng.list_conversations(authenticate(s, req))); });
+    r.add("GET", "/v1/dm/conversations", [&s](request& req) {
+        const principal p = authenticate(s, req);
+        return ok(200, s.eng.list_conversations(p, list_params(req, 50, 200)));
+    });
     r.add("POST", "/v1/dm/group", [&s](request& req) {
         const principal p = authenticate(s, req);
         const json body = parse_object(req.body);

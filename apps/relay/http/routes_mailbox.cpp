@@ -10,7 +10,7 @@ void add_mailbox_routes(router& r, services& s) {
     r.add("GET", "/v1/inbox", [&s](request& req) { return ok(200, s.eng.inbox(authenticate(s, req))); });
     r.add("GET", "/v1/deliveries", [&s](request& req) {
         const principal p = authenticate(s, req);
-        return ok(200, s.eng.list_deliveries(p, req.query_value("status").value_or(""), limit_param(req, 50, 200)));
+        return ok(200, s.eng.list_deliveries(p, req.query_value("status").value_or(""), list_params(req, 50, 200)));
     });
     r.add("POST", "/v1/deliveries/:id/ack", [&s](request& req) {
         const principal p = authenticate(s, req);
@@ -20,7 +20,7 @@ void add_mailbox_routes(router& r, services& s) {
         const principal p = authenticate(s, req);
         const auto q = req.query_value("q");
         if (!q) fail(400, "invalid_request", "q is required.");
-        return ok(200, s.eng.search(p, *q, req.query_value("channel"), limit_param(req, 20, 100)));
+        return ok(200, s.eng.search(p, *q, req.query_value("channel"), list_params(req, 20, 100)));
     });
 }
 

@@ -28,7 +28,7 @@ void add_message_routes(router& r, services& s) {
     });
     r.add("GET", "/v1/messages/:id/replies", [&s](request& req) {
         const principal p = authenticate(s, req);
-        return ok(200, s.eng.replies(p, message_id(req)));
+        return ok(200, s.eng.replies(p, message_id(req), list_params(req, 50, 100)));
     });
     r.add("POST", "/v1/messages/:id/read", [&s](request& req) {
         const principal p = authenticate(s, req);
@@ -36,7 +36,7 @@ void add_message_routes(router& r, services& s) {
     });
     r.add("GET", "/v1/messages/:id/readers", [&s](request& req) {
         const principal p = authenticate(s, req);
-        return ok(200, s.eng.readers(p, message_id(req)));
+        return ok(200, s.eng.readers(p, message_id(req), list_params(req, 200, 1000)));
     });
 }
 

@@ -18,14 +18,17 @@ void add_workspace_routes(router& r, services& s) {
         return idempotent(s, req, p, "agent",
                           [&](const auto& claim) { return s.eng.create_agent(p, name, type, claim); });
     });
-    r.add("GET", "/v1/agents", [&s](request& req) { return ok(200, s.eng.list_agents(authenticate(s, req))); });
+    r.add("GET", "/v1/agents", [&s](request& req) {
+        const principal p = authenticate(s, req);
+        return ok(200, s.eng.list_agents(p, list_params(req, 200, 1000)));
+    });
     r.add("POST", "/v1/agents/:name/rotate-token", [&s](request& req) {
         const principal p = authenticate(s, req);
         return committed(s, s.eng.rotate_token(p, req.param("name")));
     });
     r.add("GET", "/v1/console/logs", [&s](request& req) {
         const principal p = authenticate(s, req);
-        return ok(200, s.eng.console_logs(p, limit_param(req, 50, 200)));
+        return ok(200, s.eng.console_logs(p, list_params(req, 50, 200)));
     });
 }
 

@@ -39,12 +39,24 @@ std::vector<strata::plan> time_order_indexes() {
             "CREATE INDEX IF NOT EXISTS message_logs_workspace_time ON message_logs(workspace_id, created_at, id)")};
 }
 
-bool apply(const strata::runtime& db, dialect d, const strata::contract& c, std::string_view what) {
+// The name-ordered lists page in byte order (decision 0018). On SQLite the unique
+// (workspace_id, name) indexes already are (BINARY); PostgreSQL's default collation may
+// be a locale's, whose index cannot serve ORDER BY name COLLATE "C". Control plane only.
+std::vector<strata::plan> byte_order_indexes(dialect d) {
+    if (d != dialect::postgres) return {};
+    return {
+        strata::sql("CREATE INDEX IF NOT EXISTS channels_name_bytes ON channels(workspace_id, name COLLATE \"C\", id)"),
+        strata::sql("CREATE INDEX IF NOT EXISTS agents_name_bytes ON agents(workspace_id, name COLLATE \"C\", id)")};
+}
+
+bool apply(const strata::runtime& db, dialect d, const strata::contract& c, std::string_view what,
+           std::vector<strata::plan> extra_indexes = {}) {
     const strata::migrate_result r = strata::migrate(db, c);
     const bool created = r.outcome == strata::migrate_outcome::applied;
     spdlog::info("schema: {} contract {} ({})", what, c.hash(), created ? "applied now" : "up to date");
     auto extra = d == dialect::sqlite ? detail::sqlite_search_objects() : detail::postgres_search_objects();
     for (auto& p : time_order_indexes()) extra.push_back(std::move(p));
+    for (auto& p : extra_indexes) extra.push_back(std::move(p));
     db.transaction([&](strata::tx& tx) {
         for (const auto& p : extra) tx.execute(p).drain();
     });
@@ -54,7 +66,7 @@ bool apply(const strata::runtime& db, dialect d, const strata::contract& c, std:
 }  // namespace
 
 bool migrate(const strata::runtime& db, dialect d) {
-    return apply(db, d, relay_contract(), "relay");
+    return apply(db, d, relay_contract(), "relay", byte_order_indexes(d));
 }
 
 bool migrate_messages(const strata::runtime& db, dialect d) {
