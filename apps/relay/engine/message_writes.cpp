@@ -177,8 +177,8 @@ std::vector<accepted_delivery> execute_send(const unit_runner& run, const strata
         add_listed_delivery_plans(plans, spec, *listed);
     else
         add_delivery_plans(plans, queries, spec);
-    const std::optional<std::size_t> deliveries_at =
-        plans.size() > before_deliveries ? std::optional(plans.size() - 1) : std::nullopt;
+    const bool has_deliveries = plans.size() > before_deliveries;
+    const std::size_t deliveries_at = plans.size() - 1;  // the last delivery plan, when there is one
     if (spec.log_kind) add_log_plan(plans, spec);
     if (idem) add_idempotency_plan(plans, *idem, status, response, spec.message.created_at);
     static const strata::sql_template stored("SELECT 1 FROM messages WHERE id = ?");
@@ -186,12 +186,12 @@ std::vector<accepted_delivery> execute_send(const unit_runner& run, const strata
         "SELECT id, agent_id, seq, reason FROM deliveries WHERE message_id = ?");
     const std::optional<strata::atomic_result> result = run(plans, stored.bind(spec.message.id));
     std::vector<accepted_delivery> out;
-    if (!deliveries_at) return out;
+    if (!has_deliveries) return out;
     auto add = [&](const strata::row& r) {
         out.push_back({r.get<std::string>(0), r.get<std::int64_t>(1), r.get<std::int64_t>(2), r.get<std::string>(3)});
     };
     if (result) {
-        for (const strata::row& r : result->results.at(*deliveries_at).rows) add(r);
+        for (const strata::row& r : result->results.at(deliveries_at).rows) add(r);
     } else {  // it landed, its reply was lost: the unit wrote exactly these
         for (const strata::row& r : store.execute(stored_deliveries.bind(spec.message.id))) add(r);
     }
