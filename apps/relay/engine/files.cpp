@@ -48,7 +48,9 @@ write_result engine::store_file(const principal& p, const std::string& filename,
         "INSERT INTO files(id, workspace_id, uploaded_by, filename, content_type, size_bytes, storage_key, status, "
         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'complete', ?)");
     const std::int64_t now = now_ms();
-    const std::optional<std::int64_t> uploader = p.is_agent() ? std::optional(p.agent_id) : std::nullopt;
+    // A value, not an optional: GCC 12 at -O3 reports the optional's payload as maybe
+    // uninitialized once it is bound into a plan kept in a vector (-Werror).
+    const strata::value uploader = p.is_agent() ? strata::value{p.agent_id} : strata::value{};
     write_result out{201,
                      {{"id", id_text(id)},
                       {"filename", filename},
