@@ -53,6 +53,9 @@ void relay_test::SetUp() {
     settings_.io_threads = 2;
     settings_.worker_threads = 8;
     settings_.db_pool_size = 12;
+    // The 5 s default would make every request a wall-time assertion on a busy machine
+    // under ASan; tests of the deadline itself set their own.
+    settings_.request_timeout_seconds = 120;
     start_relay();
 }
 
