@@ -7,7 +7,8 @@
 // The world: one relay holding a workspace, agents alice and bob (both in `general` and
 // `ops`), a message by alice in `general` with a reply by bob, a DM and a group DM
 // between them, and a file. It is built again every `inputs_per_world` inputs, so the
-// database stays small over long runs.
+// database stays small over long runs. Since an input may depend on the ones before it
+// in its world, a violated property first saves them all (save_world_inputs).
 //
 // Input: a selector byte, then the bytes of one or more pipelined requests. The selector
 // picks the credential that replaces `TOKEN` (bits 0-1: the workspace key, alice's
@@ -121,6 +122,8 @@ struct world {
     // Every credential minted in this world, and those an input exposed itself.
     std::vector<std::string> secrets;
     std::vector<std::string> exposed;
+    // The inputs this world has served, in order (the current one last).
+    std::vector<std::string> history;
     int inputs = 0;
 
     world() {
@@ -219,14 +222,47 @@ struct world {
     }
 };
 
-std::unique_ptr<world>& the_world() {
+std::unique_ptr<world>& current_world() {
     static std::unique_ptr<world> w;
+    return w;
+}
+
+// The world for the next input: a new one after inputs_per_world.
+world& next_world() {
+    auto& w = current_world();
     if (!w || w->inputs >= inputs_per_world) {
         w.reset();  // the old relay closes before the next opens
         w = std::make_unique<world>();
     }
-    return w;
+    return *w;
 }
+
+// A finding may need the inputs its world served before it (a channel one created, a
+// token one rotated): before aborting, they are saved as numbered files, which the
+// replay binary runs in order in one world (fuzz_replay_relay_http FOLDER).
+void save_world_inputs() {
+    const auto& w = current_world();
+    char folder[] = "/tmp/relay_http_world.XXXXXX";
+    if (!w || ::mkdtemp(folder) == nullptr) return;
+    for (std::size_t i = 0; i < w->history.size(); ++i) {
+        char name[24];
+        std::snprintf(name, sizeof name, "%04zu", i);
+        std::FILE* f = std::fopen((std::string(folder) + "/" + name).c_str(), "wb");
+        if (f == nullptr) return;
+        std::fwrite(w->history[i].data(), 1, w->history[i].size(), f);
+        std::fclose(f);
+    }
+    std::fprintf(stderr, "relay_http: the %zu inputs of this world, in order, are in %s\n", w->history.size(), folder);
+}
+
+// A violated property: the world's inputs are saved, then FUZZ_CHECK aborts.
+#define HTTP_CHECK(cond, what)      \
+    do {                            \
+        if (!(cond)) {              \
+            save_world_inputs();    \
+            FUZZ_CHECK(cond, what); \
+        }                           \
+    } while (false)
 
 bool snake_case(const std::string& code) {
     if (code.empty() || code.front() < 'a' || code.front() > 'z') return false;
@@ -251,22 +287,22 @@ void check_envelope(const relay::http::reply& rep) {
         // (Prometheus text) and GET /v1/files/:id (the file's bytes, never sniffed).
         const bool metrics = rep.content_type == "text/plain; version=0.0.4";
         const bool file = header(rep, "X-Content-Type-Options") == "nosniff";
-        FUZZ_CHECK(rep.status == 200 && (metrics || file), "a reply that is not the JSON envelope");
+        HTTP_CHECK(rep.status == 200 && (metrics || file), "a reply that is not the JSON envelope");
         return;
     }
     const auto doc = nlohmann::json::parse(rep.body, nullptr, false);
-    FUZZ_CHECK(doc.is_object() && doc.contains("ok") && doc["ok"].is_boolean(), "a reply without the envelope's ok");
+    HTTP_CHECK(doc.is_object() && doc.contains("ok") && doc["ok"].is_boolean(), "a reply without the envelope's ok");
     const bool success = rep.status / 100 == 2;
-    FUZZ_CHECK(doc["ok"].get<bool>() == success, "ok does not agree with the status");
+    HTTP_CHECK(doc["ok"].get<bool>() == success, "ok does not agree with the status");
     if (success) {
-        FUZZ_CHECK(doc.contains("data"), "a success without data");
+        HTTP_CHECK(doc.contains("data"), "a success without data");
         return;
     }
-    FUZZ_CHECK(doc.contains("error") && doc["error"].is_object(), "an error reply without error");
+    HTTP_CHECK(doc.contains("error") && doc["error"].is_object(), "an error reply without error");
     const auto& e = doc["error"];
-    FUZZ_CHECK(e.contains("code") && e["code"].is_string() && snake_case(e["code"].get<std::string>()),
+    HTTP_CHECK(e.contains("code") && e["code"].is_string() && snake_case(e["code"].get<std::string>()),
                "an error without a snake_case code");
-    FUZZ_CHECK(e.contains("message") && e["message"].is_string() && !e["message"].get<std::string>().empty(),
+    HTTP_CHECK(e.contains("message") && e["message"].is_string() && !e["message"].get<std::string>().empty(),
                "an error without a message");
 }
 
@@ -281,10 +317,10 @@ void check_wire(const relay::http::reply& rep, unsigned version, bool keep_alive
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     beast::error_code ec;
     const std::size_t used = parser.put(net::buffer(bytes), ec);
-    FUZZ_CHECK(!ec && parser.is_done(), "the response written does not parse back");
-    FUZZ_CHECK(used == bytes.size(), "the response written is followed by more bytes");
-    FUZZ_CHECK(parser.get().result_int() == rep.status, "the response written has another status");
-    FUZZ_CHECK(parser.get().body() == rep.body, "the response written has another body");
+    HTTP_CHECK(!ec && parser.is_done(), "the response written does not parse back");
+    HTTP_CHECK(used == bytes.size(), "the response written is followed by more bytes");
+    HTTP_CHECK(parser.get().result_int() == rep.status, "the response written has another status");
+    HTTP_CHECK(parser.get().body() == rep.body, "the response written has another body");
 }
 
 bool verbose() {
@@ -295,16 +331,16 @@ bool verbose() {
 void check_reply(world& w, const relay::http::reply& rep, unsigned version, bool keep_alive) {
     if (verbose()) std::fprintf(stderr, "  -> %u %.200s\n", rep.status, rep.body.c_str());
     if (rep.status == 500) std::fprintf(stderr, "500: %s\n", rep.body.c_str());
-    FUZZ_CHECK(rep.status != 500, "a 500 (internal_error)");
+    HTTP_CHECK(rep.status != 500, "a 500 (internal_error)");
     if (!known_status(rep.status)) std::fprintf(stderr, "status %u: %s\n", rep.status, rep.body.c_str());
-    FUZZ_CHECK(known_status(rep.status), "a status relay does not answer by design");
-    if (rep.status == 503) FUZZ_CHECK(header(rep, "Retry-After").has_value(), "a 503 without Retry-After");
+    HTTP_CHECK(known_status(rep.status), "a status relay does not answer by design");
+    if (rep.status == 503) HTTP_CHECK(header(rep, "Retry-After").has_value(), "a 503 without Retry-After");
     check_envelope(rep);
     for (const auto& s : w.secrets) {
         if (std::find(w.exposed.begin(), w.exposed.end(), s) != w.exposed.end()) continue;
         bool leaked = rep.body.find(s) != std::string::npos;
         for (const auto& [n, v] : rep.headers) leaked = leaked || v.find(s) != std::string::npos;
-        FUZZ_CHECK(!leaked, "a reply holds a secret of the world");
+        HTTP_CHECK(!leaked, "a reply holds a secret of the world");
     }
     check_wire(rep, version, keep_alive);
     // Credentials this reply minted become secrets of the world; a rotated token of
@@ -332,7 +368,7 @@ auto must_not_throw(const char* what, Fn&& fn) {
     } catch (...) {
         std::fprintf(stderr, "%s threw a non-exception\n", what);
     }
-    FUZZ_CHECK(false, "a server handler threw");
+    HTTP_CHECK(false, "a server handler threw");
     std::abort();
 }
 
@@ -387,8 +423,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }();
     (void)quiet;
     if (size == 0) return 0;
-    world& w = *the_world();
+    world& w = next_world();
     ++w.inputs;
+    w.history.emplace_back(reinterpret_cast<const char*>(data), size);
     const unsigned selector = data[0];
     const std::string_view bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
     const std::size_t chunk = (selector & 0x80U) != 0 ? 1 + ((selector >> 2) & 0x1fU) : bytes.size() + 1;
