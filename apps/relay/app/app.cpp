@@ -34,6 +34,26 @@ app::~app() {
 }
 
 void app::start() {
+    open();
+    const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+    http::server_options options;
+    options.host = settings_.listen_host;
+    options.port = settings_.listen_port;
+    options.io_threads = settings_.io_threads;
+    options.worker_threads = settings_.worker_threads != 0 ? settings_.worker_threads : std::max(8u, 4 * hw);
+    options.max_connections = settings_.max_connections != 0 ? settings_.max_connections : connections_for_descriptors();
+    options.max_body_bytes = settings_.max_body_bytes;
+    options.header_timeout = std::chrono::seconds(settings_.header_timeout_seconds);
+    options.body_timeout = std::chrono::seconds(settings_.body_timeout_seconds);
+    options.ws_max_message_bytes = settings_.ws_max_message_bytes;
+    options.ws_max_queue_bytes = settings_.ws_max_queue_bytes;
+    options.ws_max_per_agent = settings_.ws_max_per_agent;
+    server_ = std::make_unique<http::server>(options, handlers(), hub_, metrics_.network());
+    server_->start();
+    spdlog::info("relay listening on http://{}:{}", settings_.listen_host, server_->port());
+}
+
+void app::open() {
     db_options_.pool_size = settings_.db_pool_size;
     stores_ = stores::open(settings_, db_options_);
     engine_ =
@@ -47,7 +67,9 @@ void app::start() {
     services_ =
         std::make_unique<http::services>(http::services{*engine_, hub_, metrics_, stores_->control(), *stores_, settings_});
     http::add_routes(router_, *services_);
+}
 
+http::server_handlers app::handlers() {
     http::server_handlers handlers;
     handlers.handle = [this](http::request& r) {
         const auto started = std::chrono::steady_clock::now();
@@ -97,22 +119,7 @@ void app::start() {
         if (!p || !p->is_agent()) return std::nullopt;
         return p;
     };
-    const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
-    http::server_options options;
-    options.host = settings_.listen_host;
-    options.port = settings_.listen_port;
-    options.io_threads = settings_.io_threads;
-    options.worker_threads = settings_.worker_threads != 0 ? settings_.worker_threads : std::max(8u, 4 * hw);
-    options.max_connections = settings_.max_connections != 0 ? settings_.max_connections : connections_for_descriptors();
-    options.max_body_bytes = settings_.max_body_bytes;
-    options.header_timeout = std::chrono::seconds(settings_.header_timeout_seconds);
-    options.body_timeout = std::chrono::seconds(settings_.body_timeout_seconds);
-    options.ws_max_message_bytes = settings_.ws_max_message_bytes;
-    options.ws_max_queue_bytes = settings_.ws_max_queue_bytes;
-    options.ws_max_per_agent = settings_.ws_max_per_agent;
-    server_ = std::make_unique<http::server>(options, std::move(handlers), hub_, metrics_.network());
-    server_->start();
-    spdlog::info("relay listening on http://{}:{}", settings_.listen_host, server_->port());
+    return handlers;
 }
 
 std::chrono::milliseconds app::request_budget() const {

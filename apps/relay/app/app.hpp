@@ -1,6 +1,7 @@
 // relay assembled: the database (opened and migrated), the engine, the routes, the
 // WebSocket hub and the server. main() runs one until SIGINT/SIGTERM; tests run one
-// in-process on an ephemeral port.
+// in-process on an ephemeral port; the HTTP fuzz target opens one without its server
+// and drives handlers() with the requests it parses.
 #pragma once
 
 #include <chrono>
@@ -13,12 +14,12 @@
 #include "engine/engine.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
+#include "http/server.hpp"
 #include "ws/hub.hpp"
 
 namespace relay {
 
 namespace http {
-class server;
 struct services;
 }  // namespace http
 
@@ -32,6 +33,13 @@ public:
     // Opens and migrates the databases (db/stores.hpp), then listens. Throws strata::error when the
     // database cannot be opened, std::system_error when the address is taken.
     void start();
+    // The first half of start(): opens and migrates the databases and adds the routes,
+    // without listening. Throws strata::error when a database cannot be opened.
+    void open();
+    // What the server runs (valid after open()): a request's admission from its header,
+    // the request itself (through the router, under --request-timeout), and a WebSocket
+    // token's authentication.
+    [[nodiscard]] http::server_handlers handlers();
     [[nodiscard]] std::uint16_t port() const;
     // Stop accepting, finish in-flight requests, close connections and the database.
     // Idempotent.

@@ -6,7 +6,6 @@
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <limits>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -14,6 +13,7 @@
 #include "http/beast.hpp"
 #include "http/connection_slot.hpp"
 #include "http/envelope.hpp"
+#include "http/request_parsing.hpp"
 #include "ws/hub.hpp"
 #include "ws/ws_session.hpp"
 
@@ -37,12 +37,6 @@ std::optional<std::string> bearer(std::string_view header) {
 // that the client gets to read the answer before the connection closes.
 constexpr std::size_t max_drain_bytes = 4 * 1024 * 1024;
 constexpr auto drain_timeout = 5s;
-
-reply target_error(target_status status) {
-    if (status == target_status::invalid_utf8)
-        return error_reply(400, "invalid_utf8", "The request path or query is not valid UTF-8 text.");
-    return error_reply(400, "bad_request", "The request target is not valid.");
-}
 
 }  // namespace
 
@@ -155,12 +149,7 @@ private:
         busy_ = false;
         pending_.reset();
         if (srv_.stopping_) return close_now();
-        parser_.emplace();
-        parser_->header_limit(static_cast<std::uint32_t>(srv_.options_.max_header_bytes));
-        // No body limit yet: the route's is set once the header is admitted (a header
-        // announcing more than any route takes is refused there, unread). Not
-        // boost::none: Boost 1.74 compares a Content-Length with it as "greater".
-        parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+        start_request(parser_, srv_.options_.max_header_bytes);
         stream_.expires_after(srv_.options_.header_timeout);
         bhttp::async_read_header(stream_, buffer_, *parser_,
                                  [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -170,11 +159,6 @@ private:
 
     void on_header(beast::error_code ec) {
         busy_ = true;
-        if (ec == bhttp::error::header_limit) {
-            ++srv_.counters_.headers_too_large;
-            return respond(error_reply(431, "headers_too_large", "The request header is larger than the server accepts."),
-                           11, true, true);
-        }
         if (ec) return on_read_error(ec);
         const auto& head = parser_->get();
         if (websocket::is_upgrade(head)) {
@@ -183,13 +167,10 @@ private:
                                false);
             return upgrade(parser_->release());
         }
-        request r;
-        r.method = std::string(head.method_string());
-        if (const auto status = parse_target(head.target(), r.path, r.query); status != target_status::ok)
-            return respond(target_error(status), head.version(), true, !parser_->is_done());
-        r.authorization = std::string(head[bhttp::field::authorization]);
-        if (auto it = head.find("Idempotency-Key"); it != head.end()) r.idempotency_key = std::string(it->value());
-        pending_.emplace(std::move(r));
+        auto made = request_from_header(*parser_);
+        if (auto* refused = std::get_if<reply>(&made))
+            return respond(std::move(*refused), head.version(), true, !parser_->is_done());
+        pending_.emplace(std::move(std::get<request>(made)));
         if (parser_->is_done()) return on_request();
         // A body follows: the header decides first whether it is read at all.
         if (!srv_.handlers_.admit) return on_admitted(admission{std::nullopt, srv_.options_.max_body_bytes});
@@ -212,12 +193,8 @@ private:
 
     void on_admitted(admission a) {
         const unsigned version = parser_->get().version();
-        if (a.refuse) {
-            ++srv_.counters_.refused_before_body;
-            return respond(std::move(*a.refuse), version, true, true);
-        }
-        if (auto n = parser_->content_length(); n && *n > a.body_limit) return reject_too_large();
-        parser_->body_limit(a.body_limit);
+        if (a.refuse) ++srv_.counters_.refused_before_body;
+        if (auto early = admit_body(*parser_, std::move(a))) return respond(std::move(*early), version, true, true);
         if (parser_->get()[bhttp::field::expect] == "100-continue") {
             auto res = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, version);
             stream_.expires_after(srv_.options_.body_timeout);
@@ -238,7 +215,6 @@ private:
         stream_.expires_after(srv_.options_.body_timeout);
         bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
             self->guarded([&] {
-                if (ec == bhttp::error::body_limit) return self->reject_too_large();
                 if (ec) return self->on_read_error(ec);
                 self->on_request();
             });
@@ -247,11 +223,12 @@ private:
 
     void on_read_error(beast::error_code ec) {
         spdlog::debug("http: read failed: {}", ec.message());
-        // A malformed request gets a 400; a closed or timed-out connection just closes.
-        if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
-            ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message)
-            return respond(error_reply(400, "bad_request", "The request is not valid HTTP/1.1."), 11, true, false);
-        close_now();
+        auto answer = read_error_reply(ec);
+        if (!answer) return close_now();
+        if (ec == bhttp::error::header_limit) ++srv_.counters_.headers_too_large;
+        // Over a limit the client may still be sending: the answer is followed by a drain.
+        const bool over_limit = ec == bhttp::error::header_limit || ec == bhttp::error::body_limit;
+        respond(std::move(*answer), 11, true, over_limit);
     }
 
     void on_request() {
@@ -282,7 +259,7 @@ private:
         std::string path;
         std::map<std::string, std::string> query;
         if (const auto status = parse_target(req.target(), path, query); status != target_status::ok)
-            return respond(target_error(status), req.version(), true, false);
+            return respond(target_error_reply(status), req.version(), true, false);
         if (path != "/v1/ws")
             return respond(error_reply(404, "not_found", "WebSocket connections go to /v1/ws."), req.version(), true,
                            false);
@@ -318,20 +295,8 @@ private:
             ->run(std::move(req));
     }
 
-    void reject_too_large() {
-        respond(error_reply(413, "payload_too_large", "The request body is larger than this route accepts."), 11, true,
-                true);
-    }
-
     void respond(reply rep, unsigned version, bool close, bool drain) {
-        auto res =
-            std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(rep.status), version);
-        res->set(bhttp::field::server, "relay");
-        res->set(bhttp::field::content_type, rep.content_type);
-        for (auto& [name, value] : rep.headers) res->set(name, value);
-        res->body() = std::move(rep.body);
-        res->keep_alive(!close && !srv_.stopping_);
-        res->prepare_payload();
+        auto res = std::make_shared<response>(response_for(std::move(rep), version, !close && !srv_.stopping_));
         stream_.expires_after(30s);
         writing_ = true;
         bhttp::async_write(stream_, *res, [self = shared_from_this(), res, drain](beast::error_code ec, std::size_t) {
