@@ -13,24 +13,25 @@ namespace strata {
 
 namespace {
 
-bool is_transient(const std::exception_ptr& e) {
+// The strata::error `e` holds, if it holds one (alive as long as `e` is).
+const error* strata_error(const std::exception_ptr& e) {
     try {
         std::rethrow_exception(e);
     } catch (const error& err) {
-        return err.transient();
+        return &err;
     } catch (...) {
-        return false;
+        return nullptr;
     }
 }
 
+bool is_transient(const std::exception_ptr& e) {
+    const error* err = strata_error(e);
+    return err != nullptr && err->transient();
+}
+
 bool outcome_unknown(const std::exception_ptr& e) {
-    try {
-        std::rethrow_exception(e);
-    } catch (const error& err) {
-        return err.outcome_unknown();
-    } catch (...) {
-        return false;
-    }
+    const error* err = strata_error(e);
+    return err != nullptr && err->outcome_unknown();
 }
 
 bool past(const std::optional<clock::time_point>& deadline) { return deadline && clock::now() >= *deadline; }
