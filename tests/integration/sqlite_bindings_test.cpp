@@ -46,7 +46,9 @@ TEST(sqlite_bindings, default_settings_are_applied) {
     EXPECT_EQ(pragma(rt, "journal_mode"), "wal");
     EXPECT_EQ(pragma(rt, "foreign_keys"), "1");
     EXPECT_EQ(pragma(rt, "synchronous"), "1");  // NORMAL
-    EXPECT_EQ(pragma(rt, "busy_timeout"), "5000");
+    // busy_timeout has no PRAGMA to show: strata's busy handler (which also honours
+    // deadlines) replaces SQLite's, so PRAGMA busy_timeout reads 0. Its bound is tested
+    // in sqlite_concurrency_test.cpp.
     rt.close();
 }
 
@@ -62,7 +64,6 @@ TEST(sqlite_bindings, settings_are_configurable) {
     EXPECT_EQ(pragma(rt, "journal_mode"), "delete");
     EXPECT_EQ(pragma(rt, "foreign_keys"), "0");
     EXPECT_EQ(pragma(rt, "synchronous"), "2");
-    EXPECT_EQ(pragma(rt, "busy_timeout"), "250");
     rt.close();
 }
 

@@ -1,9 +1,12 @@
 #include "sqlite_connection.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <string>
+#include <thread>
 
 #include "sqlite_errors.hpp"
+#include "strata/deadline_scope.hpp"
 
 namespace strata::sqlite::detail {
 namespace {
@@ -35,6 +38,29 @@ connection::connection(sqlite3* db, bool owned, std::size_t cache_capacity)
 clock::time_point connection::wait_limit(const execution_control& c) const {
     const auto limit = clock::now() + busy_timeout_;
     return c.deadline && *c.deadline < limit ? *c.deadline : limit;
+}
+
+// SQLite calls this while another connection holds the lock it needs; returning 0 ends
+// the wait with SQLITE_BUSY (DRIVER.BUSY, transient). The delays are SQLite's own.
+int connection::on_busy(void* self_ptr, int count) noexcept {
+    auto* self = static_cast<connection*>(self_ptr);
+    const auto now = clock::now();
+    if (count == 0) self->busy_since_ = now;
+    clock::time_point limit = self->busy_since_ + self->busy_timeout_;
+    std::optional<clock::time_point> deadline;
+    if (const execution_control* c = self->wait_control_) {
+        if (c->cancel.cancelled()) return 0;
+        deadline = c->deadline;
+    } else {
+        deadline = deadline_scope::current();
+    }
+    if (deadline) limit = std::min(limit, *deadline);
+    if (now >= limit) return 0;
+    static constexpr int delays_ms[] = {1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100};
+    constexpr int last = static_cast<int>(std::size(delays_ms)) - 1;
+    const clock::duration delay = std::chrono::milliseconds(delays_ms[std::min(count, last)]);
+    std::this_thread::sleep_for(std::min(delay, limit - now));
+    return 1;
 }
 
 namespace {
@@ -187,7 +213,7 @@ void connection::exec(const char* sql, std::string_view during) {
 
 std::string connection::apply(const settings& s, bool set_journal) {
     busy_timeout_ = s.busy_timeout;
-    sqlite3_busy_timeout(db_, static_cast<int>(s.busy_timeout.count()));
+    sqlite3_busy_handler(db_, &connection::on_busy, this);
     exec(s.foreign_keys ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF", "PRAGMA foreign_keys");
     if (s.max_page_count > 0) {
         const std::string cap = "PRAGMA max_page_count=" + std::to_string(s.max_page_count);

@@ -73,6 +73,25 @@ public:
     [[nodiscard]] std::unique_lock<std::mutex> lock_plain() { return std::unique_lock(mutex_); }
     void set_busy_timeout(std::chrono::milliseconds t) noexcept { busy_timeout_ = t; }
 
+    // Another connection's lock (another process, or another strata runtime on the same
+    // file) is waited for in SQLite's busy handler: strata's own (installed by apply())
+    // waits at most the busy timeout, and no later than the deadline of the work being
+    // stepped — `c` while a wait_for guard lives, else the thread's deadline_scope — nor
+    // past a cancel. The guard is set with the lock held, around sqlite3_step.
+    class wait_for {
+    public:
+        wait_for(connection& conn, const execution_control* c) noexcept : conn_(conn), previous_(conn.wait_control_) {
+            conn.wait_control_ = c;
+        }
+        ~wait_for() { conn_.wait_control_ = previous_; }
+        wait_for(const wait_for&) = delete;
+        wait_for& operator=(const wait_for&) = delete;
+
+    private:
+        connection& conn_;
+        const execution_control* previous_;
+    };
+
     // With the lock held: a prepared statement for `sql`. A cached statement stays in
     // its cache slot, marked busy, so taking and giving back allocate nothing. `text`,
     // when given, is the plan text `sql` was made from: the entry remembers it, so the
@@ -90,6 +109,7 @@ private:
     void exec(const char* sql, std::string_view during);
 
     [[nodiscard]] clock::time_point wait_limit(const execution_control& c) const;
+    static int on_busy(void* self, int count) noexcept;
 
     sqlite3* db_;
     sqlite3_mutex* db_mutex_;
@@ -100,6 +120,8 @@ private:
     bool scope_held_ = false;
     std::thread::id scope_owner_;
     std::chrono::milliseconds busy_timeout_{5000};
+    const execution_control* wait_control_ = nullptr;  // see wait_for
+    clock::time_point busy_since_{};                   // when the current busy wait began
     struct entry {
         std::string sql;
         prepared p;

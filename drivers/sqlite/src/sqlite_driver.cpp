@@ -53,7 +53,7 @@ public:
                                                               const execution_control& c) override {
         bool gated = false;
         detail::lease l = current("acquire()")->acquire_scope(intent, c, gated);
-        return std::make_unique<detail::scope>(std::move(l), gated);
+        return std::make_unique<detail::scope>(std::move(l), gated, c);
     }
 
 private:

@@ -232,8 +232,11 @@ void rows::read_row(row& out) {
 }
 
 void rows::fail(int rc) {
-    error e = (rc & 0xFF) == SQLITE_INTERRUPT && stopped_by_control_ ? aborted(control_)
-                                                                     : make_error(lease_.conn().db(), rc, "step");
+    // Stopped by the deadline or a cancel: in the VM (the progress handler interrupts) or
+    // while waiting for another connection's lock (the busy handler gives up).
+    const bool by_control = ((rc & 0xFF) == SQLITE_INTERRUPT && stopped_by_control_) ||
+                            ((rc & 0xFF) == SQLITE_BUSY && control_fired(control_));
+    error e = by_control ? aborted(control_) : make_error(lease_.conn().db(), rc, "step");
     release();
     throw e;
 }
@@ -259,7 +262,11 @@ bool rows::next(row& out) {
         }
         sqlite3_progress_handler(lease_.conn().db(), progress_interval, &rows::on_progress, this);
     }
-    const int rc = sqlite3_step(stmt_);
+    int rc = SQLITE_OK;
+    {
+        const connection::wait_for waiting(lease_.conn(), &control_);
+        rc = sqlite3_step(stmt_);
+    }
     if (controlled) sqlite3_progress_handler(lease_.conn().db(), 0, nullptr, nullptr);
     if (rc == SQLITE_ROW) {
         read_row(out);

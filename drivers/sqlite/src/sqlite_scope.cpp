@@ -91,6 +91,7 @@ many_result scope::execute_many(const statement& s, param_rows& rows, const exec
                         std::to_string(rows.width()) + " parameters. Pass one value per placeholder.");
     }
     statement_sink sink(stmt);
+    const detail::connection::wait_for waiting(conn, &c);
     many_result out;
     const bool controlled = c.active();
     while (rows.next(sink)) {
@@ -125,6 +126,7 @@ void scope::exec(const std::string& sql, std::string_view during) {
     auto lock = conn.lock_plain();
     statement_loan loan;
     conn.take(sql, loan);
+    const detail::connection::wait_for waiting(conn, &control_);
     int rc = SQLITE_DONE;
     while ((rc = sqlite3_step(loan.get().stmt)) == SQLITE_ROW) {
     }

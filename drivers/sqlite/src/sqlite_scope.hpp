@@ -11,7 +11,10 @@ namespace strata::sqlite::detail {
 class scope final : public strata::connection {
 public:
     // `gated`: the lease is the writer with its write gate held by this scope.
-    scope(lease l, bool gated) noexcept : lease_(std::move(l)), gated_(gated) {}
+    // `control`: the acquisition's deadline and cancel, which bound BEGIN, COMMIT and
+    // the savepoint statements' waits for another connection's lock.
+    scope(lease l, bool gated, execution_control control) noexcept
+        : lease_(std::move(l)), gated_(gated), control_(std::move(control)) {}
     scope(const scope&) = delete;
     scope& operator=(const scope&) = delete;
     ~scope() override;
@@ -37,6 +40,7 @@ private:
 
     lease lease_;
     bool gated_;
+    execution_control control_;
     bool query_only_ = false;  // PRAGMA query_only set for a read-only transaction on the writer
     bool finished_ = false;
 };

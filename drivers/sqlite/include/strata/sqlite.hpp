@@ -25,6 +25,11 @@ enum class open_mode { read_write_create, read_write, read_only };
 struct settings {
     journal_mode journal = journal_mode::wal;
     bool foreign_keys = true;
+    // How long a statement, BEGIN or COMMIT waits for a lock another connection holds
+    // (another process, or another runtime on the file), then DRIVER.BUSY (transient).
+    // The wait also ends at the work's deadline or cancel (RUNTIME.ABORTED for a
+    // statement). strata installs its own busy handler for this, so PRAGMA busy_timeout
+    // reads 0; setting that PRAGMA yourself replaces strata's handler.
     std::chrono::milliseconds busy_timeout{5000};
     synchronous sync = synchronous::normal;
     std::size_t statement_cache_size = 64;  // prepared statements kept per connection (LRU)
