@@ -1,4 +1,7 @@
 // Files: upload (raw body, size limit -> 413), download, attachments on messages.
+#include <sys/resource.h>
+
+#include <csignal>
 #include <filesystem>
 
 #include "support/relay_fixture.hpp"
@@ -8,6 +11,35 @@ namespace {
 using namespace std::string_literals;
 
 RELAY_TEST_SUITE(files);
+
+// While it lives, no file of this process may grow past `bytes`: a write past it fails
+// with EFBIG (SIGXFSZ ignored), as a write to a full disk fails with ENOSPC.
+class file_size_limit {
+public:
+    explicit file_size_limit(rlim_t bytes) {
+        getrlimit(RLIMIT_FSIZE, &before_);
+        const rlimit limited{bytes, before_.rlim_max};
+        previous_handler_ = std::signal(SIGXFSZ, SIG_IGN);
+        setrlimit(RLIMIT_FSIZE, &limited);
+    }
+    ~file_size_limit() {
+        setrlimit(RLIMIT_FSIZE, &before_);
+        std::signal(SIGXFSZ, previous_handler_);
+    }
+    file_size_limit(const file_size_limit&) = delete;
+    file_size_limit& operator=(const file_size_limit&) = delete;
+
+private:
+    rlimit before_{};
+    void (*previous_handler_)(int) = nullptr;
+};
+
+std::size_t files_on_disk(const std::string& dir) {
+    std::size_t n = 0;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir))
+        if (entry.is_regular_file()) ++n;
+    return n;
+}
 
 TEST_P(files, an_upload_is_stored_and_reads_back_byte_for_byte) {
     const workspace_info ws = make_workspace();
@@ -48,6 +80,28 @@ TEST_P(files, uploads_over_the_limit_are_413_and_leave_nothing) {
     start_relay();
     const response body = http().post("/v1/workspaces", {{"name", std::string(2000, 'x')}});
     EXPECT_EQ(body.status, 413u);
+}
+
+// A files folder that cannot take the bytes answers 507 storage_full (not a 500) and
+// leaves neither a row nor a partial file; reads go on, and an upload that fits works.
+// (A real full disk, ENOSPC on a small tmpfs, is tried from outside: docs/reliability.md.)
+TEST_P(files, an_upload_the_files_folder_cannot_hold_is_507_and_leaves_nothing) {
+    const workspace_info ws = make_workspace();
+    const agent_info alice = make_agent(ws, "alice");
+    const std::string kept = http().post_raw("/v1/files?filename=kept.txt", "kept", alice.token).data()["id"];
+    const std::size_t before = files_on_disk(files_dir());
+    response refused;
+    {
+        const file_size_limit limit(2 * 1024 * 1024);  // well above relay's test databases
+        refused = http().post_raw("/v1/files?filename=big.bin", std::string(3 * 1024 * 1024, 'x'), alice.token);
+        EXPECT_EQ(http().get("/v1/files/" + kept, alice.token).body, "kept");
+    }
+    EXPECT_EQ(refused.status, 507u) << refused.body;
+    EXPECT_EQ(refused.error_code(), "storage_full");
+    EXPECT_EQ(scalar("SELECT COUNT(*) FROM files"), 1);
+    EXPECT_EQ(files_on_disk(files_dir()), before);  // no partial file left
+    EXPECT_EQ(http().post_raw("/v1/files?filename=big.bin", std::string(3 * 1024 * 1024, 'x'), alice.token).status,
+              201u);
 }
 
 TEST_P(files, uploads_need_a_filename_and_bytes) {

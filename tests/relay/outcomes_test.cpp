@@ -121,6 +121,29 @@ TEST_P(outcomes, every_creating_route_answers_success_when_its_lost_commit_lande
     EXPECT_EQ(faults_->lost_commits.load(), 0);
 }
 
+TEST_P(outcomes, a_token_rotation_whose_commit_reply_was_lost_answers_the_new_token_or_503) {
+    if (split_mode()) GTEST_SKIP() << "agents live on the control plane, which split-mode fixtures do not fault";
+    const workspace_info ws = make_workspace();
+    const agent_info alice = make_agent(ws, "alice");
+    // Landed: the new token comes back (it is the only copy) and works.
+    faults_->lost_commit_lands = true;
+    faults_->lost_commits = 1;
+    const response landed = http().post("/v1/agents/alice/rotate-token", json::object(), alice.token);
+    ASSERT_EQ(landed.status, 200u) << landed.body;
+    EXPECT_EQ(faults_->lost_commits.load(), 0);  // the rotation's COMMIT reply really was lost
+    const std::string token = landed.data().at("token");
+    EXPECT_EQ(landed.data().at("agent").at("name"), "alice");
+    EXPECT_EQ(http().get("/v1/channels", token).status, 200u);
+    // Not landed: 503 outcome_unknown, and the token in use still works.
+    faults_->lost_commit_lands = false;
+    faults_->lost_commits = 1;
+    const response lost = http().post("/v1/agents/alice/rotate-token", json::object(), token);
+    EXPECT_EQ(lost.status, 503u) << lost.body;
+    EXPECT_EQ(lost.error_code(), "outcome_unknown");
+    EXPECT_EQ(faults_->lost_commits.load(), 0);
+    EXPECT_EQ(http().get("/v1/channels", token).status, 200u);
+}
+
 TEST_P(outcomes, a_file_whose_outcome_stays_unknown_keeps_its_bytes_and_a_keyed_retry_stores_one_row) {
     if (split_mode()) GTEST_SKIP() << "files live on the control plane, which split-mode fixtures do not fault";
     const workspace_info ws = make_workspace();

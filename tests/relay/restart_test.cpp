@@ -4,6 +4,8 @@
 #include <atomic>
 #include <thread>
 
+#include "db/database.hpp"
+#include "support/raw_client.hpp"
 #include "support/relay_fixture.hpp"
 
 namespace relay::test {
@@ -73,6 +75,41 @@ TEST_P(restart, stopping_finishes_in_flight_requests) {
     const std::int64_t stored = scalar("SELECT COUNT(*) FROM messages");
     EXPECT_GE(stored, acknowledged.load());
     EXPECT_EQ(scalar("SELECT COUNT(*) FROM deliveries"), stored);  // bob's, one per message
+}
+
+// stop() is bounded even when a handler waits on the database: the request's deadline
+// (--request-timeout) ends the wait with 503, and stop() returns while another client
+// still holds the lock. Unbounded, this test would hang in stop_relay().
+TEST_P(restart, stopping_is_bounded_while_a_request_waits_on_a_lock) {
+    stop_relay();
+    settings_.request_timeout_seconds = 0.5;
+    start_relay();
+    const workspace_info ws = make_workspace();
+    const agent_info alice = make_agent(ws, "alice");
+    // Another client of the same database (not relay's pool, which stop() closes).
+    const auto other = database::open(settings_.db_url);
+    response blocked;
+    std::atomic<bool> answered{false};
+    other->rt().transaction([&](strata::tx& t) {
+        if (on_postgres())
+            t.execute(strata::sql("LOCK TABLE channels IN ACCESS EXCLUSIVE MODE")).drain();
+        else
+            t.execute(strata::sql("UPDATE channels SET topic = topic WHERE 1 = 0")).drain();
+        std::thread client([&] {
+            blocked = http().post("/v1/channels", {{"name", "ops"}}, alice.token);
+            answered = true;
+        });
+        // Until relay is handling it (the gauge counts the /metrics request too).
+        while (metric_value(port(), "relay_handlers_running") < 2 && !answered)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        stop_relay();  // returns with the lock still held
+        client.join();
+    });
+    EXPECT_EQ(blocked.status, 503u) << blocked.body;
+    EXPECT_EQ(blocked.error_code(), "unavailable");
+    other->close();
+    start_relay();
+    EXPECT_EQ(scalar("SELECT COUNT(*) FROM channels WHERE name = 'ops'"), 0);
 }
 
 TEST_P(restart, a_database_with_another_schema_is_refused) {

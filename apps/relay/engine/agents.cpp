@@ -84,9 +84,17 @@ write_result engine::rotate_token(const principal& p, const std::string& name) {
     static const strata::sql_template rotate(
         "UPDATE agents SET previous_token_hash = token_hash, previous_token_expires_at = ?, token_hash = ? "
         "WHERE workspace_id = ? AND name = ? RETURNING id, name, type, created_at");
+    static const strata::sql_template rotated(
+        "SELECT id, name, type, created_at FROM agents WHERE workspace_id = ? AND name = ? AND token_hash = ?");
     const std::string token = new_agent_token();
+    const std::string token_hash = sha256_hex(token);
     const std::int64_t grace_until = now_ms() + rotation_grace_ms;
-    auto rows = db_.execute(rotate.bind(grace_until, sha256_hex(token), p.workspace_id, name)).all();
+    // A unit, not a bare statement, so that a lost COMMIT reply is resolved like every
+    // other write: the new token's hash identifies the rotation. Answering 5xx after it
+    // landed would lose the only copy of the new token.
+    const strata::plan landed = rotated.bind(p.workspace_id, name, token_hash);
+    const auto result = run_unit({rotate.bind(grace_until, token_hash, p.workspace_id, name)}, landed);
+    const std::vector<strata::row> rows = result ? result->results.at(0).rows : db_.execute(landed).all();
     if (rows.empty()) fail(404, "agent_not_found", "No agent named '" + name + "' in this workspace.");
     const strata::row& r = rows.front();
     return {200,

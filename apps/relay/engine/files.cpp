@@ -1,4 +1,10 @@
 // Files: the bytes go to --files-dir/<workspace>/<file id>, the row to `files`.
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -22,6 +28,49 @@ void remove_quietly(const std::filesystem::path& path) {
     std::filesystem::remove(path, ec);
 }
 
+// A full disk or quota (or a file size limit) is the client's 507, like a full database;
+// any other failure is the server's. Either way nothing is left behind.
+[[noreturn]] void files_failed(int error, const char* step) {
+    if (error == ENOSPC || error == EDQUOT || error == EFBIG)
+        fail(507, "storage_full", "The files folder is full; the file was not stored. Reads still work.");
+    spdlog::error("storing an uploaded file failed ({}: {})", step, std::strerror(error));
+    throw std::runtime_error("could not store an uploaded file");
+}
+
+// Writes `bytes` to `path` whole or not at all: to `path`.partial, flushed to the disk,
+// then renamed. On failure the partial file is removed.
+void write_whole_file(const std::filesystem::path& path, const std::string& bytes) {
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    if (ec) files_failed(ec.value(), "create its folder");
+    const std::string partial = path.string() + ".partial";
+    const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0) files_failed(errno, "open");
+    const auto give_up = [&](const char* step) {
+        const int error = errno;
+        ::close(fd);
+        remove_quietly(partial);
+        files_failed(error, step);
+    };
+    for (std::size_t done = 0; done < bytes.size();) {
+        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) give_up("write");
+        done += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0) give_up("fsync");
+    if (::close(fd) != 0) {
+        const int error = errno;
+        remove_quietly(partial);
+        files_failed(error, "close");
+    }
+    std::filesystem::rename(partial, path, ec);
+    if (ec) {
+        remove_quietly(partial);
+        files_failed(ec.value(), "rename");
+    }
+}
+
 }  // namespace
 
 write_result engine::store_file(const principal& p, const std::string& filename, const std::string& content_type,
@@ -35,15 +84,7 @@ write_result engine::store_file(const principal& p, const std::string& filename,
     const std::int64_t id = ids_.next();
     const std::string storage_key = id_text(p.workspace_id) + "/" + id_text(id);
     const auto path = std::filesystem::path(options_.files_dir) / storage_key;
-    std::filesystem::create_directories(path.parent_path());
-    {
-        const auto partial = path.string() + ".partial";
-        std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        out.close();
-        if (!out) throw std::runtime_error("could not write an uploaded file");
-        std::filesystem::rename(partial, path);
-    }
+    write_whole_file(path, bytes);
     static const strata::sql_template insert(
         "INSERT INTO files(id, workspace_id, uploaded_by, filename, content_type, size_bytes, storage_key, status, "
         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'complete', ?)");

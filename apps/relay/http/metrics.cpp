@@ -109,7 +109,11 @@ std::string metrics::render(const stores& dbs, const hub& h) const {
     };
     out << "# HELP relay_connections_open Open HTTP and WebSocket connections.\n"
            "# TYPE relay_connections_open gauge\n"
-        << "relay_connections_open " << network_.connections_open.load() << '\n';
+        << "relay_connections_open " << network_.connections_open.load() << '\n'
+        << "# HELP relay_handlers_running Requests being admitted or handled on the workers now (this one "
+           "included).\n"
+           "# TYPE relay_handlers_running gauge\n"
+        << "relay_handlers_running " << network_.handlers_running.load() << '\n';
     counter("relay_handler_failures_total", "Handlers that failed unexpectedly; each closed its own connection.",
             network_.handler_failures.load());
     counter("relay_connections_refused_total", "Connections answered 503 because --max-connections were open.",

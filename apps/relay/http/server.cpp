@@ -82,7 +82,6 @@ private:
     std::vector<std::thread> threads_;
     std::uint16_t port_ = 0;
     std::atomic<bool> stopping_{false};
-    std::atomic<int> in_flight_{0};
     std::atomic<int> sessions_open_{0};
     std::mutex sessions_mutex_;
     std::vector<std::weak_ptr<http_session>> sessions_;
@@ -175,7 +174,7 @@ private:
         // A body follows: the header decides first whether it is read at all.
         if (!srv_.handlers_.admit) return on_admitted(admission{std::nullopt, srv_.options_.max_body_bytes});
         stream_.expires_never();
-        ++srv_.in_flight_;
+        ++srv_.counters_.handlers_running;
         net::post(srv_.workers_, [self = shared_from_this()] {
             admission a;
             try {
@@ -185,7 +184,7 @@ private:
                 a.refuse = error_reply(500, "internal_error", "The server could not complete the request.");
             }
             net::post(self->executor_, [self, a = std::move(a)]() mutable {
-                --self->srv_.in_flight_;
+                --self->srv_.counters_.handlers_running;
                 self->guarded([&] { self->on_admitted(std::move(a)); });
             });
         });
@@ -238,7 +237,7 @@ private:
         r.body = std::move(req.body());
         const bool keep_alive = req.keep_alive();
         const unsigned version = req.version();
-        ++srv_.in_flight_;
+        ++srv_.counters_.handlers_running;
         stream_.expires_never();
         net::post(srv_.workers_, [self = shared_from_this(), r = std::move(r), keep_alive, version]() mutable {
             reply rep;
@@ -249,7 +248,7 @@ private:
                 rep = error_reply(500, "internal_error", "The server could not complete the request.");
             }
             net::post(self->executor_, [self, rep = std::move(rep), keep_alive, version]() mutable {
-                --self->srv_.in_flight_;
+                --self->srv_.counters_.handlers_running;
                 self->guarded([&] { self->respond(std::move(rep), version, !keep_alive, false); });
             });
         });
@@ -265,7 +264,7 @@ private:
                            false);
         std::string token =
             query.count("token") ? query["token"] : bearer(req[bhttp::field::authorization]).value_or("");
-        ++srv_.in_flight_;
+        ++srv_.counters_.handlers_running;
         stream_.expires_never();
         auto upgrade_request = std::make_shared<bhttp::request<bhttp::string_body>>(std::move(req));
         net::post(srv_.workers_, [self = shared_from_this(), token = std::move(token), upgrade_request] {
@@ -276,7 +275,7 @@ private:
                 spdlog::error("ws: authentication failed: {}", e.what());
             }
             net::post(self->executor_, [self, who = std::move(who), upgrade_request]() mutable {
-                --self->srv_.in_flight_;
+                --self->srv_.counters_.handlers_running;
                 self->guarded([&] { self->on_upgrade_authenticated(std::move(who), *upgrade_request); });
             });
         });
@@ -473,7 +472,7 @@ void server::state::stop() {
     close_idle();
     // In-flight requests finish and write their responses (then their connections close).
     const auto deadline = std::chrono::steady_clock::now() + options_.stop_timeout;
-    while ((in_flight_ > 0 || sessions_open_ > 0) && std::chrono::steady_clock::now() < deadline) {
+    while ((counters_.handlers_running > 0 || sessions_open_ > 0) && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(10ms);
         close_idle();
     }

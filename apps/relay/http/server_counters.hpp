@@ -9,6 +9,7 @@ namespace relay::http {
 
 struct server_counters {
     std::atomic<std::int64_t> connections_open{0};           // HTTP and WebSocket
+    std::atomic<std::int64_t> handlers_running{0};           // admissions and handlers on the workers now
     std::atomic<std::uint64_t> handler_failures{0};          // a handler threw: its connection was closed
     std::atomic<std::uint64_t> connections_refused{0};       // over --max-connections: 503
     std::atomic<std::uint64_t> accept_errors{0};             // accept() failed (e.g. out of descriptors)
