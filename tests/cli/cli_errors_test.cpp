@@ -1,5 +1,6 @@
-// Failures print "error: CODE: message" on stderr, nothing on stdout, exit 1 for
-// database and statement errors and 2 for usage errors, and never print a secret.
+// Failures print "error: CODE: message" on stderr, nothing on stdout (but rows that
+// streamed out before the failure), exit 1 for database and statement errors and 2 for
+// usage errors, and never print a secret.
 #include <gtest/gtest.h>
 
 #include "process.hpp"
@@ -50,11 +51,17 @@ TEST(errors, missing_table_exits_1) {
     expect_failure(run_cli({"query", "--url", "sqlite::memory:", "SELECT * FROM nowhere"}), 1, "QUERY.FAILED");
 }
 
-TEST(errors, failure_after_the_first_row_leaves_stdout_empty) {
+// Rows stream out as they arrive, so a failure after some were printed leaves them: the
+// table holds its first 1,000 rows to size the columns (so here prints nothing), and a
+// JSON array stays unclosed, so no consumer can take it for a whole result.
+TEST(errors, a_failure_after_rows_exits_1_and_leaves_no_complete_output) {
     // abs() of the smallest integer overflows while the second row is computed.
     const std::string sql = "SELECT 1 AS v UNION ALL SELECT abs(-9223372036854775807 - 1)";
     expect_failure(run_cli({"query", "--url", "sqlite::memory:", sql}), 1, "QUERY.FAILED");
-    expect_failure(run_cli({"query", "--json", "--url", "sqlite::memory:", sql}), 1, "QUERY.FAILED");
+    const auto json = run_cli({"query", "--json", "--url", "sqlite::memory:", sql});
+    EXPECT_EQ(json.exit_code, 1);
+    EXPECT_TRUE(starts_with(json.err, "error: QUERY.FAILED: ")) << json.err;
+    EXPECT_EQ(json.out, "[\n  {\"v\":1}");
 }
 
 TEST(errors, bad_urls_are_usage_errors) {
@@ -121,7 +128,7 @@ TEST(errors, a_password_in_a_misplaced_argument_is_never_printed) {
 
 TEST(errors, usage_mistakes_exit_2) {
     expect_failure(run_cli({"query", "SELECT 1"}), 2, "CLI.USAGE");                        // no --url
-    expect_failure(run_cli({"query", "--url", "sqlite::memory:"}), 2, "CLI.USAGE");         // no SQL
+    expect_failure(run_cli({"query", "--url", "sqlite::memory:"}), 2, "CLI.SQL_SOURCE");    // no SQL
     expect_failure(run_cli({}), 2, "CLI.USAGE");                                            // no subcommand
     expect_failure(run_cli({"query", "--url", "sqlite::memory:", "--frobnicate", "SELECT 1"}), 2, "CLI.USAGE");
 }

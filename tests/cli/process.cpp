@@ -1,5 +1,6 @@
 #include "process.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -67,6 +68,9 @@ process_result run_process(const std::string& program, const std::vector<std::st
     pipe_pair err;
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
+    // stdin is empty and not a terminal, wherever the tests run (`strata query` reads SQL
+    // from a stdin that is not a terminal).
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, out.write, STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&actions, err.write, STDERR_FILENO);
     posix_spawn_file_actions_addclose(&actions, out.read);
@@ -107,5 +111,9 @@ temp_dir::~temp_dir() {
 }
 
 std::string temp_dir::sqlite_url(const std::string& name) const { return "sqlite:" + (path_ / name).string(); }
+
+process_result run_cli_script(const std::string& script, const std::string& arg) {
+    return run_process("/bin/sh", {"-c", "STRATA=\"$1\"; " + script, arg, STRATA_CLI_PATH});
+}
 
 }  // namespace strata::cli_test

@@ -13,7 +13,7 @@ struct process_result {
     std::string err;     // everything written to stderr
 };
 
-// Runs `program` with `args` (no shell involved) and waits for it.
+// Runs `program` with `args` (no shell involved; stdin /dev/null) and waits for it.
 [[nodiscard]] process_result run_process(const std::string& program, const std::vector<std::string>& args);
 
 // Runs the built `strata` binary.
@@ -33,5 +33,11 @@ public:
 private:
     std::filesystem::path path_;
 };
+
+// Runs `script` with /bin/sh -c, where "$STRATA" is the built `strata` binary: for what
+// needs a shell (stdin from a pipe or a file, an environment variable, a terminal-less
+// stdin).
+// `arg`, when given, is "$0" in the script.
+[[nodiscard]] process_result run_cli_script(const std::string& script, const std::string& arg = "sh");
 
 }  // namespace strata::cli_test

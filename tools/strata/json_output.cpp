@@ -1,76 +1,68 @@
-#include "json_output.hpp"
-
-#include <algorithm>
+// The json and jsonl formats (row_writer.hpp).
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
-#include <strata/timestamp_text.hpp>
+
+#include "machine_text.hpp"
+#include "row_writer.hpp"
 
 namespace strata::cli {
 namespace {
 
 using json = nlohmann::ordered_json;
 
-std::string hex(const blob& b) {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(b.size() * 2);
-    for (std::byte c : b) {
-        out += digits[std::to_integer<unsigned>(c) >> 4];
-        out += digits[std::to_integer<unsigned>(c) & 0xF];
-    }
-    return out;
-}
-
-json to_json(const value& v) {
+json to_json(const value& v, bool integers_as_strings) {
     struct visitor {
+        bool integers_as_strings;
         json operator()(null_t) const { return nullptr; }
         json operator()(bool b) const { return b; }
-        json operator()(std::int64_t i) const { return i; }
+        json operator()(std::int64_t i) const { return integers_as_strings ? json(std::to_string(i)) : json(i); }
         json operator()(double d) const { return d; }  // inf and NaN have no JSON form: null
         json operator()(const std::string& s) const { return s; }
-        json operator()(const blob& b) const { return hex(b); }
-        json operator()(timestamp t) const { return format_timestamp(t); }
+        json operator()(const blob& b) const { return hex_text(b); }
+        json operator()(timestamp t) const { return rfc3339_text(t); }
         json operator()(const json_text& j) const {
             json parsed = json::parse(j.text, nullptr, false);
             return parsed.is_discarded() ? json(j.text) : parsed;  // not valid JSON: keep the text
         }
     };
-    return std::visit(visitor{}, v.get());
+    return std::visit(visitor{integers_as_strings}, v.get());
 }
 
-// Keys must be unique in an object: a repeated column name gets ":2", ":3"...
-std::vector<std::string> unique_keys(const row_shape& shape) {
-    std::vector<std::string> keys;
-    for (const column_info& c : shape.columns()) {
-        std::string key = c.name;
-        for (int n = 2; std::find(keys.begin(), keys.end(), key) != keys.end(); ++n) {
-            key = c.name + ":" + std::to_string(n);
-        }
-        keys.push_back(std::move(key));
+class json_writer final : public row_writer {
+public:
+    json_writer(std::ostream& out, bool lines, bool integers_as_strings)
+        : out_(out), lines_(lines), integers_as_strings_(integers_as_strings) {}
+
+    void write(const row& r) override {
+        if (keys_.empty()) keys_ = unique_column_names(r.shape());
+        json object = json::object();
+        for (std::size_t i = 0; i < keys_.size(); ++i) object[keys_[i]] = to_json(r.at(i), integers_as_strings_);
+        if (!lines_) out_ << (rows_ == 0 ? "[\n  " : ",\n  ");
+        // Invalid UTF-8 in a text column must not abort the output: replace it.
+        out_ << object.dump(-1, ' ', false, json::error_handler_t::replace);
+        if (lines_) out_ << '\n';
+        ++rows_;
     }
-    return keys;
-}
+
+    void finish(bool) override {
+        if (!lines_) out_ << (rows_ == 0 ? "[]\n" : "\n]\n");
+    }
+
+private:
+    std::ostream& out_;
+    bool lines_;
+    bool integers_as_strings_;
+    std::vector<std::string> keys_;
+    std::size_t rows_ = 0;
+};
 
 }  // namespace
 
-void write_json(std::ostream& out, const std::vector<strata::row>& rows) {
-    if (rows.empty()) {
-        out << "[]\n";
-        return;
-    }
-    const std::vector<std::string> keys = unique_keys(rows.front().shape());
-    out << "[\n";
-    for (std::size_t r = 0; r < rows.size(); ++r) {
-        json object = json::object();
-        for (std::size_t i = 0; i < keys.size(); ++i) object[keys[i]] = to_json(rows[r].at(i));
-        // Invalid UTF-8 in a text column must not abort the output: replace it.
-        out << "  " << object.dump(-1, ' ', false, json::error_handler_t::replace)
-            << (r + 1 < rows.size() ? ",\n" : "\n");
-    }
-    out << "]\n";
+std::unique_ptr<row_writer> make_json_writer(std::ostream& out, bool lines, bool integers_as_strings) {
+    return std::make_unique<json_writer>(out, lines, integers_as_strings);
 }
 
 }  // namespace strata::cli

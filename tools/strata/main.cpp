@@ -1,6 +1,8 @@
 // strata — the command-line tool. Each subcommand lives in its own file; main parses
 // the command line and turns every failure into "error: CODE: message" and an exit
 // status (see cli_errors.hpp).
+#include <unistd.h>
+
 #include <exception>
 #include <iostream>
 #include <string>
@@ -15,6 +17,8 @@
 
 int main(int argc, char** argv) {
     using namespace strata::cli;
+    // Rows stream to stdout: no flush per line, no sync with C stdio.
+    std::ios::sync_with_stdio(false);
     CLI::App app{"strata: run SQL against a strata database from the shell", "strata"};
     app.set_version_flag("--version", STRATA_CLI_VERSION);
     app.require_subcommand(1);
@@ -29,7 +33,7 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
         exit_status status = exit_status::ok;
-        if (query_cmd) run_query(query, std::cout);
+        if (query_cmd) run_query(query, std::cin, isatty(STDIN_FILENO) != 0, std::cout);
         if (migrate_cmd) run_migrate(migrate_opts, std::cout);
         if (verify_cmd) status = run_verify(verify_opts, std::cout);
         if (split_status_cmd) run_split_status(split_opts, std::cout);

@@ -1,10 +1,12 @@
-// `strata query --url URL "SQL" [--param V ...] [--json]`: runs one statement and
-// prints its rows.
+// `strata query [--url URL] ["SQL" | -f FILE] [--param V ...] [--json|--jsonl|--csv]`:
+// runs one statement and prints its rows as they arrive.
 #pragma once
 
 #include <iosfwd>
 #include <string>
 #include <vector>
+
+#include "row_writer.hpp"
 
 namespace CLI {
 class App;
@@ -13,17 +15,23 @@ class App;
 namespace strata::cli {
 
 struct query_options {
-    std::string url;
-    std::string sql;
+    std::string url;   // --url, else $STRATA_URL
+    std::string sql;   // the argument, or
+    std::string file;  // -f FILE ("-": stdin); with neither, stdin when it is not a terminal
     std::vector<std::string> params;
     bool json = false;
+    bool jsonl = false;
+    bool csv = false;
+    bool integers_as_strings = false;
 };
 
 // Registers the subcommand on `app`; parsing fills `options`.
 CLI::App& add_query_command(CLI::App& app, query_options& options);
 
-// Runs the statement and writes its result to `out` (only once it has all succeeded, so
-// a failure leaves stdout empty). Throws strata::error or usage_error.
-void run_query(const query_options& options, std::ostream& out);
+// Runs the statement and writes its rows to `out` as they arrive (constant memory). The
+// command line and the SQL are checked before a database is opened; a failure after
+// rows were printed leaves them printed (the table's count line, a JSON array's `]` are
+// missing) and exits 1. Throws strata::error or usage_error. `in` is stdin.
+void run_query(const query_options& options, std::istream& in, bool in_is_terminal, std::ostream& out);
 
 }  // namespace strata::cli
