@@ -1,4 +1,5 @@
 // /healthz, /metrics, and the console log.
+#include "relay_version.hpp"
 #include "support/relay_fixture.hpp"
 
 namespace relay::test {
@@ -11,6 +12,20 @@ TEST_P(system, healthz_reports_the_database) {
     ASSERT_EQ(r.status, 200u);
     EXPECT_EQ(r.data()["status"], "ok");
     EXPECT_EQ(r.data()["database"], on_postgres() ? "postgres" : "sqlite");
+    EXPECT_EQ(r.data()["version"], RELAY_VERSION);
+}
+
+// RFC 6750 and RFC 9110: a 401 names its scheme, a 405 lists the path's methods.
+TEST_P(system, a_401_says_how_to_authenticate_and_a_405_what_is_allowed) {
+    const response missing = http().get("/v1/channels");
+    EXPECT_EQ(missing.status, 401u);
+    EXPECT_EQ(missing.header("www-authenticate"), "Bearer realm=\"relay\"");
+    const response refused = http().get("/v1/channels", "at_live_not_a_token");
+    EXPECT_EQ(refused.status, 401u);
+    EXPECT_EQ(refused.header("www-authenticate"), "Bearer realm=\"relay\", error=\"invalid_token\"");
+    const response wrong = http().request("DELETE", "/v1/channels", "");
+    EXPECT_EQ(wrong.status, 405u) << wrong.body;
+    EXPECT_EQ(wrong.header("allow"), "POST, GET");
 }
 
 TEST_P(system, metrics_count_requests_and_atomic_write_modes) {

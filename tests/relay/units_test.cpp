@@ -1,5 +1,10 @@
 // Small pieces of relay tested alone: parsing, ids, time, mentions, search text.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 
 #include "config/config.hpp"
 #include "engine/clock.hpp"
@@ -23,6 +28,52 @@ TEST(relay_units, listen_addresses) {
     EXPECT_FALSE(parse_listen("host:"));
     EXPECT_FALSE(parse_listen("host:70000"));
     EXPECT_FALSE(parse_listen("host:8x"));
+    EXPECT_EQ(parse_listen(":8787")->host, "0.0.0.0");  // every IPv4 interface
+    EXPECT_EQ(parse_listen("localhost:0")->host, "localhost");  // a name, resolved at start
+}
+
+// argv for parse_command_line, from strings.
+struct command_line {
+    explicit command_line(std::vector<std::string> a) : args(std::move(a)) {
+        args.insert(args.begin(), "relay");
+        for (auto& s : args) argv.push_back(s.data());
+    }
+    config parse() {
+        auto parsed = parse_command_line(static_cast<int>(argv.size()), argv.data());
+        EXPECT_TRUE(parsed.settings) << "exit code " << parsed.exit_code;
+        return parsed.settings.value_or(config{});
+    }
+    int exit_code() { return parse_command_line(static_cast<int>(argv.size()), argv.data()).exit_code; }
+    std::vector<std::string> args;
+    std::vector<char*> argv;
+};
+
+// Every option from the environment (RELAY_...), a --config file, or a URL file; the
+// command line wins over the file, the file over the environment.
+TEST(relay_units, options_come_from_the_environment_a_config_file_and_url_files) {
+    const auto dir = std::filesystem::temp_directory_path() / ("relay-config-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    ::setenv("RELAY_DB_POOL_SIZE", "7", 1);
+    ::setenv("RELAY_LISTEN", "127.0.0.1:9001", 1);
+    EXPECT_EQ(command_line({}).parse().db_pool_size, 7u);
+    EXPECT_EQ(command_line({}).parse().listen_port, 9001);
+    EXPECT_EQ(command_line({"--db-pool-size", "3"}).parse().db_pool_size, 3u);
+
+    std::ofstream(dir / "relay.ini") << "db-pool-size = 5\nrequest-timeout = 2.5\nlisten = \":9002\"\n";
+    const config from_file = command_line({"--config", (dir / "relay.ini").string()}).parse();
+    EXPECT_EQ(from_file.db_pool_size, 5u);
+    EXPECT_EQ(from_file.request_timeout_seconds, 2.5);
+    EXPECT_EQ(from_file.listen_host, "0.0.0.0");
+    EXPECT_EQ(from_file.listen_port, 9002);
+    ::unsetenv("RELAY_DB_POOL_SIZE");
+    ::unsetenv("RELAY_LISTEN");
+
+    std::ofstream(dir / "db-url") << "  postgresql://relay:s3cret@db.internal/relay  \n";
+    EXPECT_EQ(command_line({"--db-file", (dir / "db-url").string()}).parse().db_url,
+              "postgresql://relay:s3cret@db.internal/relay");
+    EXPECT_EQ(command_line({"--db-file", (dir / "absent").string()}).exit_code(), 2);
+    EXPECT_EQ(command_line({"--db-file", (dir / "db-url").string(), "--db", "sqlite:x.db"}).exit_code(), 2);
+    std::filesystem::remove_all(dir);
 }
 
 TEST(relay_units, mentions_are_at_names_after_whitespace) {

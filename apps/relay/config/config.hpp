@@ -40,7 +40,8 @@ struct config {
     bool allow_non_atomic_writes = false;
 };
 
-// "HOST:PORT" -> host and port; nullopt when malformed.
+// "HOST:PORT" -> host and port; ":PORT" -> 0.0.0.0 and the port; HOST may be a name
+// (resolved when the server starts) or [IPv6]. nullopt when malformed.
 struct listen_address {
     std::string host;
     std::uint16_t port = 0;

@@ -13,7 +13,13 @@ reply ok(unsigned status, const json& data) {
 
 reply error_reply(unsigned status, std::string_view code, std::string_view message) {
     const json body{{"ok", false}, {"error", {{"code", code}, {"message", message}}}};
-    return {status, body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json", {}};
+    reply out{status, body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json", {}};
+    // RFC 6750: a 401 names the scheme, and says when the token itself was refused.
+    if (status == 401)
+        out.headers.emplace_back("WWW-Authenticate", code == "invalid_token"
+                                                         ? R"(Bearer realm="relay", error="invalid_token")"
+                                                         : R"(Bearer realm="relay")");
+    return out;
 }
 
 namespace {

@@ -1,5 +1,6 @@
 #include "http/metrics.hpp"
 
+#include <limits>
 #include <sstream>
 
 #include "db/stores.hpp"
@@ -19,6 +20,9 @@ void metrics::observe(const std::string& method, const std::string& route, unsig
 
 std::string metrics::render(const stores& dbs, const hub& h) const {
     std::ostringstream out;
+    // 15 significant digits (every integer below 10^15 exactly, 0.005 still as 0.005): a
+    // _sum of seconds must not print as 1.23457e+06 after a while.
+    out.precision(std::numeric_limits<double>::digits10);
     {
         std::lock_guard lock(mutex_);
         out << "# HELP relay_http_requests_total HTTP requests by method, route and status.\n"

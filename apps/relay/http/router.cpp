@@ -51,8 +51,12 @@ void router::add(std::string method, std::string pattern, handler h, route_trait
 }
 
 namespace {
-reply unmatched_reply(const request& r, bool path_known) {
-    if (path_known) return error_reply(405, "method_not_allowed", r.method + " is not allowed on " + r.path + ".");
+reply unmatched_reply(const request& r, bool path_known, const std::string& allowed) {
+    if (path_known) {
+        reply out = error_reply(405, "method_not_allowed", r.method + " is not allowed on " + r.path + ".");
+        out.headers.emplace_back("Allow", allowed);  // RFC 9110: a 405 lists what is
+        return out;
+    }
     return error_reply(404, "not_found", "No route for " + r.method + " " + r.path + ".");
 }
 }  // namespace
@@ -64,7 +68,11 @@ router::located router::locate(const request& r) const {
         std::map<std::string, std::string> params;
         if (!match(e.segments, path, params)) continue;
         out.path_known = true;
-        if (e.method != r.method) continue;
+        if (e.method != r.method) {
+            if (out.allowed.find(e.method) == std::string::npos)
+                out.allowed += (out.allowed.empty() ? "" : ", ") + e.method;
+            continue;
+        }
         out.route = &e;
         out.params = std::move(params);
         return out;
@@ -75,7 +83,7 @@ router::located router::locate(const request& r) const {
 router::match_result router::find(const request& r) const {
     const located l = locate(r);
     if (l.route) return {&l.route->traits, std::nullopt};
-    return {nullptr, unmatched_reply(r, l.path_known)};
+    return {nullptr, unmatched_reply(r, l.path_known, l.allowed)};
 }
 
 namespace {
@@ -133,7 +141,7 @@ reply reply_for_current_exception(const std::string& method, const std::string& 
 reply router::dispatch(request& r, std::string& route) const {
     route = "unmatched";
     located l = locate(r);
-    if (!l.route) return unmatched_reply(r, l.path_known);
+    if (!l.route) return unmatched_reply(r, l.path_known, l.allowed);
     route = l.route->pattern;
     r.params = std::move(l.params);
     try {

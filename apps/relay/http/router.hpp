@@ -51,6 +51,7 @@ private:
         const entry* route = nullptr;
         std::map<std::string, std::string> params{};
         bool path_known = false;
+        std::string allowed{};  // the path's methods, for a 405's Allow
     };
     [[nodiscard]] located locate(const request& r) const;
     std::vector<entry> routes_;

@@ -1,5 +1,6 @@
 // GET /healthz and GET /metrics (Prometheus text format).
 #include "http/envelope.hpp"
+#include "relay_version.hpp"
 #include "http/routes.hpp"
 
 namespace relay::http {
@@ -8,7 +9,7 @@ void add_system_routes(router& r, services& s) {
     r.add("GET", "/healthz", [&s](request&) {
         const std::string database(to_string(s.db.kind()));
         if (!s.eng.healthy()) return error_reply(503, "unavailable", "The database does not answer.");
-        return ok(200, {{"status", "ok"}, {"database", database}});
+        return ok(200, {{"status", "ok"}, {"database", database}, {"version", RELAY_VERSION}});
     }, {.needs_token = false});
     r.add("GET", "/metrics", [&s](request&) {
         return reply{200, s.stats.render(s.dbs, s.events), "text/plain; version=0.0.4", {}};

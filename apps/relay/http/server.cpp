@@ -348,8 +348,21 @@ private:
     std::size_t drained_ = 0;
 };
 
+namespace {
+// An address as given, else the first address the name resolves to ("localhost").
+tcp::endpoint listen_endpoint(net::io_context& ioc, const std::string& host, std::uint16_t port) {
+    beast::error_code ec;
+    const auto address = net::ip::make_address(host, ec);
+    if (!ec) return {address, port};
+    tcp::resolver resolver(ioc);
+    const auto found = resolver.resolve(host, std::to_string(port), tcp::resolver::passive, ec);
+    if (ec || found.empty()) throw std::runtime_error("--listen: cannot resolve the host name '" + host + "'");
+    return found.begin()->endpoint();
+}
+}  // namespace
+
 void server::state::start() {
-    const tcp::endpoint endpoint{net::ip::make_address(options_.host), options_.port};
+    const tcp::endpoint endpoint = listen_endpoint(*ioc_, options_.host, options_.port);
     acceptor_->open(endpoint.protocol());
     acceptor_->set_option(net::socket_base::reuse_address(true));
     acceptor_->bind(endpoint);
