@@ -9,6 +9,7 @@ capabilities shape(capabilities c, const wrapper_controls& w) {
     if (w.hide_interactive_transactions) c.interactive_transactions = false;
     if (w.batch_through_transaction) c.atomic_batch = true;
     if (w.hide_atomic_batch) c.atomic_batch = false;
+    if (w.hide_savepoints) c.savepoints = false;
     return c;
 }
 
@@ -50,7 +51,13 @@ public:
     }
     void savepoint(std::string_view n) override { inner_->savepoint(n); }
     void release_savepoint(std::string_view n) override { inner_->release_savepoint(n); }
-    void rollback_to_savepoint(std::string_view n) override { inner_->rollback_to_savepoint(n); }
+    void rollback_to_savepoint(std::string_view n) override {
+        if (w_->fail_savepoint_rollbacks.load() > 0) {
+            --w_->fail_savepoint_rollbacks;
+            throw error("DRIVER.CONNECTION_LOST", "Injected ROLLBACK TO SAVEPOINT failure.");
+        }
+        inner_->rollback_to_savepoint(n);
+    }
 
     [[nodiscard]] std::vector<batch_result> execute_batch(const std::vector<statement>& statements,
                                                           const execution_control& c) override {
