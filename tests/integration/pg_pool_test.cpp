@@ -85,18 +85,23 @@ TEST_F(pg_pool, a_connection_killed_between_queries_is_replaced_before_use) {
     EXPECT_EQ(after.opened, before.opened + 1);
 }
 
-TEST_F(pg_pool, without_validation_a_dead_idle_connection_fails_once_then_recovers) {
+TEST_F(pg_pool, without_validation_a_dead_idle_connection_fails_a_write_once_then_recovers) {
     postgres::pool_options o;
     o.validate = postgres::validation::none;
     auto& db = connect(o);
-    EXPECT_EQ(db.execute(sql("SELECT 1")).one_as<int>(), 1);
+    db.execute(sql("CREATE TABLE t(id BIGINT)")).drain();
     ASSERT_EQ(kill_backends(), 1);
     ASSERT_TRUE(eventually([&] { return backends() == 0; }));
-    auto e = catch_error([&] { db.execute(sql("SELECT 2")).drain(); });
+    auto e = catch_error([&] { db.execute(sql("INSERT INTO t VALUES (1)")).drain(); });
     ASSERT_TRUE(e);
     EXPECT_EQ(e->code(), "DRIVER.CONNECTION_LOST") << e->describe();
     EXPECT_TRUE(e->transient());
+    EXPECT_EQ(e->details().at("received"), "nothing");
     EXPECT_EQ(db.execute(sql("SELECT 3")).one_as<int>(), 3);
+    // a read is run once more on a fresh connection instead
+    ASSERT_EQ(kill_backends(), 1);
+    ASSERT_TRUE(eventually([&] { return backends() == 0; }));
+    EXPECT_EQ(db.execute(sql("SELECT COUNT(*) FROM t")).one_as<int>(), 0);
 }
 
 TEST_F(pg_pool, a_connection_killed_inside_a_transaction_fails_the_transaction_transiently) {

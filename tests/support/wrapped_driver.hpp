@@ -1,8 +1,8 @@
 // A driver wrapper for tests: the real driver underneath does the work; the wrapper can
 // hide capabilities (the three connection shapes of atomic writes, or no savepoints),
 // record each atomic batch's statements, and inject failures into COMMIT, ROLLBACK and
-// ROLLBACK TO SAVEPOINT of a real transaction (the statements themselves always run on
-// the real database).
+// ROLLBACK TO SAVEPOINT of a real transaction, or a connection lost before a statement's
+// results (the statements that run always run on the real database).
 #pragma once
 
 #include <atomic>
@@ -39,8 +39,15 @@ struct wrapper_controls {
     // reports the connection lost with outcome=unknown (flagged transient, to prove the
     // runtime never retries it).
     std::atomic<int> lose_batch_replies{0};
+    // Statements (autocommit or in a transaction) whose connection is lost before any of
+    // their results arrived: the driver reports a transient DRIVER.CONNECTION_LOST with
+    // received=nothing, from execute() itself or from the first pull of its rows. The
+    // statement never reaches the database.
+    std::atomic<int> lose_at_execute{0};
+    std::atomic<int> lose_at_first_pull{0};
 
     // Observed.
+    std::atomic<int> executions{0};  // statements handed to the driver (any scope)
     std::atomic<int> destroyed{0};
     std::atomic<int> released{0};
     std::mutex mutex;
