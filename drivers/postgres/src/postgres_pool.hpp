@@ -4,8 +4,8 @@
 // out idle ones most-recently-used first after validating them, closes expired and idle
 // ones as it goes (no background thread), and drops broken ones so the next acquire
 // opens a fresh connection. Once a connection is found lost, every idle connection is
-// checked before it is handed out again. A borrowed pool (client) holds the caller's single PGconn:
-// one lease at a time, never closed, never replaced.
+// checked before it is handed out again. A borrowed pool (client) holds the caller's
+// single PGconn: one lease at a time, never closed, never replaced.
 #pragma once
 
 #include <atomic>
