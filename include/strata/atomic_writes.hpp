@@ -43,7 +43,12 @@ struct atomic_result {
 // before the unit make that easy) before running it again.
 [[nodiscard]] atomic_result run_atomic_writes(const runtime& target, const std::vector<plan>& plans,
                                               const atomic_options& options = {});
-// Inside an open transaction the unit simply joins it (mode transaction).
+// Inside an open transaction the unit joins it (mode transaction) under a savepoint, so
+// it is all-or-nothing there too: on ATOMIC.UNIT_FAILED (applied=none) the unit's
+// statements are undone and the transaction goes on; whatever the caller does next,
+// commit included, none of the unit lands. A connection without savepoints cannot undo
+// the unit alone: a failed unit then dooms the transaction, whose commit rolls back and
+// throws RUNTIME.TRANSACTION_COMMIT_FAILED{outcome=rolled_back} (cause: the unit's error).
 [[nodiscard]] atomic_result run_atomic_writes(const tx& target, const std::vector<plan>& plans);
 
 }  // namespace strata

@@ -25,6 +25,8 @@
 
 namespace strata {
 
+class error;
+
 enum class driver_state { unbound, connected, closed };
 [[nodiscard]] std::string_view to_string(driver_state s) noexcept;
 
@@ -72,6 +74,9 @@ struct statement {
 
 // Rows of one executing statement. next() fills `out` and returns true, or returns
 // false at the end; failures throw strata::error. Destroying it releases its connection.
+// A connection lost before any of the statement's results arrived, from execute() or
+// the first next(), is a transient DRIVER.CONNECTION_LOST marked with
+// driver_errors::mark_nothing_received (see there).
 class row_source {
 public:
     virtual ~row_source() = default;
@@ -155,6 +160,13 @@ namespace driver_errors {
 // Throws the error for `operation` in state `s` (unbound -> NOT_CONNECTED, closed -> CLOSED).
 [[noreturn]] void wrong_state(std::string_view driver, driver_state s, std::string_view operation);
 [[noreturn]] void binding_invalid(std::string_view driver, std::string_view field, std::string_view reason);
+// Marks a DRIVER.CONNECTION_LOST that came before any of the statement's results arrived
+// (details received=nothing). The runtime then runs an autocommit read once more, on
+// another connection from driver::execute(); never a write, a statement of unknown
+// kind, or anything inside a transaction.
+void mark_nothing_received(error& e);
+// True for a connection lost so marked.
+[[nodiscard]] bool lost_before_results(const error& e) noexcept;
 }  // namespace driver_errors
 
 struct target_descriptor {

@@ -93,6 +93,7 @@ inline constexpr std::string_view driver_binding_invalid = "DRIVER.BINDING_INVAL
 inline constexpr std::string_view driver_connect_failed = "DRIVER.CONNECT_FAILED";
 inline constexpr std::string_view driver_pool_timeout = "DRIVER.POOL_TIMEOUT";
 inline constexpr std::string_view driver_busy = "DRIVER.BUSY";
+inline constexpr std::string_view driver_connection_lost = "DRIVER.CONNECTION_LOST";
 inline constexpr std::string_view query_failed = "QUERY.FAILED";
 inline constexpr std::string_view query_constraint = "QUERY.CONSTRAINT_VIOLATION";
 inline constexpr std::string_view query_syntax = "QUERY.SYNTAX_ERROR";

@@ -30,6 +30,7 @@ namespace strata {
 
 namespace detail {
 struct transaction_state;  // the connection, guard and savepoint counter (internals)
+struct tx_access;          // how core code reaches that state
 
 // What transaction() returns for a callback returning R.
 template <class R>
@@ -95,6 +96,7 @@ public:
     explicit tx(std::shared_ptr<detail::transaction_state> s) noexcept : s_(std::move(s)) {}
 
 private:
+    friend struct detail::tx_access;
     void run_savepoint(const std::function<void(strata::tx&)>& body);
     std::shared_ptr<detail::transaction_state> s_;
 };

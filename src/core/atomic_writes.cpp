@@ -2,6 +2,7 @@
 #include "strata/atomic_writes.hpp"
 
 #include "runtime_impl.hpp"
+#include "transaction_state.hpp"
 #include "strata/deadline_scope.hpp"
 #include "strata/error.hpp"
 
@@ -37,8 +38,8 @@ std::vector<batch_result> run_each(const Execute& execute, const std::vector<pla
 // The error a caller sees for a failed unit; the statement's error is the cause.
 // `applied` is "none" or the sequential count, unless the cause says the outcome is
 // unknown (a COMMIT or batch whose reply was lost): then "unknown", never transient.
-[[noreturn]] void unit_failed(atomic_mode mode, std::optional<std::size_t> failed_index, std::string applied,
-                              const std::exception_ptr& cause) {
+error unit_failed(atomic_mode mode, std::optional<std::size_t> failed_index, std::string applied,
+                  const std::exception_ptr& cause) {
     const error* original = nullptr;
     try {
         std::rethrow_exception(cause);
@@ -67,7 +68,7 @@ std::vector<batch_result> run_each(const Execute& execute, const std::vector<pla
         if (original->details().contains("batch_index") && !failed_index && !unknown)
             e.with_detail("failed_index", original->details().at("batch_index"));
     }
-    throw std::move(e.with_cause(cause));
+    return std::move(e.with_cause(cause));
 }
 
 void notify(const detail::execution_target& target, const atomic_unit_summary& s) {
@@ -154,9 +155,9 @@ atomic_result run_atomic_writes(const runtime& target, const std::vector<plan>& 
         notify(t, summary);
         const std::exception_ptr cause = std::current_exception();
         switch (result.mode) {
-            case atomic_mode::transaction: unit_failed(result.mode, index, "none", cause);
-            case atomic_mode::batch: unit_failed(result.mode, std::nullopt, "none", cause);
-            case atomic_mode::sequential: unit_failed(result.mode, index, std::to_string(index), cause);
+            case atomic_mode::transaction: throw unit_failed(result.mode, index, "none", cause);
+            case atomic_mode::batch: throw unit_failed(result.mode, std::nullopt, "none", cause);
+            case atomic_mode::sequential: throw unit_failed(result.mode, index, std::to_string(index), cause);
         }
     }
     summary.succeeded = true;
@@ -169,10 +170,28 @@ atomic_result run_atomic_writes(const tx& target, const std::vector<plan>& plans
     atomic_result result;
     result.mode = atomic_mode::transaction;
     std::size_t index = 0;
+    auto run_in = [&](const tx& scope) {
+        return run_each([&](const plan& p) { return scope.execute(p); }, plans, index);
+    };
+    if (target.caps().savepoints) {
+        // Under a savepoint: a failure undoes the unit alone and the caller's transaction
+        // goes on, so "applied=none" holds whatever the caller does next.
+        try {
+            strata::tx handle = target;  // a handle: copies share the transaction
+            result.results = handle.transaction([&](const tx& unit) { return run_in(unit); });
+        } catch (...) {
+            throw unit_failed(atomic_mode::transaction, index, "none", std::current_exception());
+        }
+        return result;
+    }
     try {
-        result.results = run_each([&](const plan& p) { return target.execute(p); }, plans, index);
+        result.results = run_in(target);
     } catch (...) {
-        unit_failed(atomic_mode::transaction, index, "none", std::current_exception());
+        // Nothing but the whole transaction can undo the unit's first statements: it
+        // will roll back instead of committing, so "applied=none" holds all the same.
+        error failed = unit_failed(atomic_mode::transaction, index, "none", std::current_exception());
+        detail::tx_access::of(target).root->doomed = std::make_exception_ptr(failed);
+        throw std::move(failed);
     }
     return result;
 }

@@ -36,6 +36,14 @@ void binding_invalid(std::string_view driver, std::string_view field, std::strin
                 {{"driver", std::string(driver)}, {"field", std::string(field)}, {"reason", std::string(reason)}});
 }
 
+void mark_nothing_received(error& e) { e.with_detail("received", "nothing"); }
+
+bool lost_before_results(const error& e) noexcept {
+    if (e.code() != codes::driver_connection_lost) return false;
+    const auto it = e.details().find("received");
+    return it != e.details().end() && it->second == "nothing";
+}
+
 }  // namespace strata::driver_errors
 
 namespace strata {

@@ -141,10 +141,50 @@ void stream_state::open() {
         for (const auto& m : target_->middleware) m->before_execute(ctx_);
         const statement s{ctx_.sql, &plan_};
         const execution_control control{ctx_.deadline, ctx_.cancel};
-        source_ = scope_.conn ? scope_.conn->execute(s, control) : target_->driver->execute(s, control);
+        try {
+            source_ = scope_.conn ? scope_.conn->execute(s, control) : target_->driver->execute(s, control);
+        } catch (...) {
+            if (!may_run_again(std::current_exception())) throw;
+            run_again();
+        }
     } catch (...) {
         fail(std::current_exception());
     }
+}
+
+bool stream_state::next_row() {
+    try {
+        return source_->next(current_);
+    } catch (...) {
+        if (rows_ != 0 || !may_run_again(std::current_exception())) throw;
+    }
+    run_again();
+    return source_->next(current_);
+}
+
+// A read outside any transaction whose connection was lost before any of its results
+// arrived runs once more: nothing of it reached the caller, and running a read twice
+// changes nothing. A write may have been applied before the connection broke, and a
+// statement inside a transaction lost the transaction with its connection: those fail.
+bool stream_state::may_run_again(const std::exception_ptr& failure) const {
+    if (ran_again_ || scope_.conn || plan_.meta().kind != statement_kind::read) return false;
+    if (ctx_.cancel.cancelled() || (ctx_.deadline && clock::now() >= *ctx_.deadline)) return false;
+    try {
+        std::rethrow_exception(failure);
+    } catch (const error& e) {
+        return driver_errors::lost_before_results(e);
+    } catch (...) {
+        return false;
+    }
+}
+
+// On another connection: the driver dropped the lost one, and its pool checks the idle
+// ones before handing them out again.
+void stream_state::run_again() {
+    ran_again_ = true;
+    source_.reset();
+    const statement s{ctx_.sql, &plan_};
+    source_ = target_->driver->execute(s, execution_control{ctx_.deadline, ctx_.cancel});
 }
 
 const row* stream_state::pull() {
@@ -157,7 +197,7 @@ const row* stream_state::pull() {
             got = intercepted_pos_ < intercepted_.size();
             if (got) current_ = std::move(intercepted_[intercepted_pos_++]);
         } else {
-            got = source_->next(current_);
+            got = next_row();
         }
         if (!got) {
             if (source_) affected_ = source_->affected_rows();

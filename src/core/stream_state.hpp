@@ -90,6 +90,9 @@ public:
 
 private:
     void open();
+    bool next_row();
+    [[nodiscard]] bool may_run_again(const std::exception_ptr& failure) const;
+    void run_again();
     void finish(execution_outcome outcome, std::exception_ptr error, bool abandoned);
     [[noreturn]] void fail(std::exception_ptr e);
 
@@ -102,6 +105,7 @@ private:
     std::vector<row> intercepted_;
     std::size_t intercepted_pos_ = 0;
     bool is_intercepted_ = false;
+    bool ran_again_ = false;
     row current_;
     std::uint64_t rows_ = 0;
     std::uint64_t affected_ = 0;

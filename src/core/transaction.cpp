@@ -113,6 +113,17 @@ void commit_or_throw(strata::connection& conn) {
     }
 }
 
+// The error of a transaction whose callback returned although part of it had failed
+// beyond undoing on its own (transaction_root::doomed): it is rolled back, not committed.
+error doomed_error(const std::exception_ptr& cause) {
+    return error("RUNTIME.TRANSACTION_COMMIT_FAILED",
+                 "The transaction was rolled back instead of committed: part of it failed and could not be undone "
+                 "on its own (the cause says what). Nothing was committed.",
+                 {{"outcome", "rolled_back"}})
+        .with_cause(cause)
+        .with_transient(is_transient(cause));
+}
+
 }  // namespace
 
 void runtime::run_transaction(const transaction_options& options,
@@ -175,6 +186,7 @@ void runtime::run_transaction(const transaction_options& options,
         try {
             body(handle);
             if (past(deadline)) throw timeout_error(options, nullptr);
+            if (state->root->doomed) throw doomed_error(state->root->doomed);
         } catch (...) {
             const std::exception_ptr original = std::current_exception();
             state->guard->close();
@@ -211,7 +223,7 @@ void tx::run_savepoint(const std::function<void(strata::tx&)>& body) {
                     "This connection cannot nest transactions (no savepoints). Run the work in the outer "
                     "transaction.");
     }
-    const std::string name = "strata_sp_" + std::to_string(++*s_->savepoints);
+    const std::string name = "strata_sp_" + std::to_string(++s_->root->savepoints);
     s_->conn->savepoint(name);
     auto inner_state = std::make_shared<detail::transaction_state>(*s_);
     inner_state->guard = std::make_shared<detail::scope_guard>();
@@ -226,11 +238,14 @@ void tx::run_savepoint(const std::function<void(strata::tx&)>& body) {
             s_->conn->rollback_to_savepoint(name);
             s_->conn->release_savepoint(name);
         } catch (const std::exception& rollback_error) {
-            throw error("RUNTIME.TRANSACTION_ROLLBACK_FAILED",
-                        "A nested transaction failed and rolling back to its savepoint failed too; the outer "
-                        "transaction cannot continue. The cause is the original failure.",
-                        {{"rollback_error", rollback_error.what()}})
-                .with_cause(original);
+            error failed("RUNTIME.TRANSACTION_ROLLBACK_FAILED",
+                         "A nested transaction failed and rolling back to its savepoint failed too; the outer "
+                         "transaction cannot commit and will be rolled back. The cause is the original failure.",
+                         {{"rollback_error", rollback_error.what()}});
+            failed.with_cause(original);
+            // The inner work may still be in the transaction: it must never commit.
+            s_->root->doomed = std::make_exception_ptr(failed);
+            throw std::move(failed);
         }
         throw;
     }

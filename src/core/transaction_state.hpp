@@ -1,13 +1,25 @@
 // Internal: what a strata::tx holds.
 #pragma once
 
+#include <exception>
 #include <memory>
 #include <optional>
 
 #include "strata/driver.hpp"
+#include "strata/transaction.hpp"
 #include "stream_state.hpp"
 
 namespace strata::detail {
+
+// What the scopes of one transaction (the outermost and its savepoints) share.
+struct transaction_root {
+    int savepoints = 0;  // names are unique per transaction
+    // Set when part of the transaction failed and could not be undone on its own (a
+    // joined atomic unit without savepoints, a savepoint whose rollback failed): the
+    // transaction may go on, but it ends in ROLLBACK, never COMMIT. The failure is kept
+    // as the cause of the error the commit reports.
+    std::exception_ptr doomed;
+};
 
 struct transaction_state {
     std::shared_ptr<const execution_target> target;
@@ -15,7 +27,12 @@ struct transaction_state {
     std::shared_ptr<scope_guard> guard = std::make_shared<scope_guard>();
     std::optional<clock::time_point> deadline;
     int depth = 0;
-    std::shared_ptr<int> savepoints = std::make_shared<int>(0);  // names are unique per transaction
+    std::shared_ptr<transaction_root> root = std::make_shared<transaction_root>();
+};
+
+// The state behind a tx (the narrow gate core code uses; tx keeps it private).
+struct tx_access {
+    static transaction_state& of(const strata::tx& t) noexcept { return *t.s_; }
 };
 
 }  // namespace strata::detail

@@ -133,6 +133,84 @@ TEST_P(atomic_writes, inside_a_transaction_the_unit_joins_it) {
     EXPECT_EQ(notes(rt), 0);
 }
 
+TEST_P(atomic_writes, a_unit_joined_to_a_transaction_is_all_or_nothing_there_too) {
+    runtime& rt = shaped(connection_shape::real);
+    for (std::size_t failing = 0; failing < 5; ++failing) {
+        rt.execute(sql("DELETE FROM notes")).drain();
+        // The caller catches the unit's failure and commits the rest of its transaction:
+        // "applied=none" must hold for what commits.
+        rt.transaction([&](tx& t) {
+            t.execute(sql("INSERT INTO notes(id, body, rank) VALUES (100, 'before', 0)")).drain();
+            auto e = catch_error([&] { (void)run_atomic_writes(t, unit(failing)); });
+            ASSERT_TRUE(e) << failing;
+            EXPECT_EQ(e->code(), "ATOMIC.UNIT_FAILED");
+            EXPECT_EQ(e->details().at("mode"), "transaction");
+            EXPECT_EQ(e->details().at("applied"), "none");
+            EXPECT_EQ(e->details().at("failed_index"), std::to_string(failing));
+            ASSERT_TRUE(e->sql());
+            EXPECT_EQ(e->sql()->sqlstate, "23514");
+            EXPECT_TRUE(t.active());  // the transaction goes on
+            t.execute(sql("INSERT INTO notes(id, body, rank) VALUES (101, 'after', 0)")).drain();
+        });
+        EXPECT_EQ(rt.execute(sql("SELECT COUNT(*) FROM notes WHERE id < 100")).one_as<std::int64_t>(), 0)
+            << "failing at " << failing;
+        EXPECT_EQ(notes(rt), 2) << "failing at " << failing;  // the caller's own statements committed
+    }
+    // A unit that succeeds stays in the transaction and commits with it.
+    rt.execute(sql("DELETE FROM notes")).drain();
+    rt.transaction([&](tx& t) {
+        const atomic_result r = run_atomic_writes(t, unit());
+        ASSERT_EQ(r.results.size(), 5u);
+        EXPECT_EQ(r.results[4].rows.at(0).get<int>("id"), 5);
+        EXPECT_EQ(t.depth(), 0);  // the caller's scope is untouched
+    });
+    EXPECT_EQ(notes(rt), 5);
+}
+
+TEST_P(atomic_writes, without_savepoints_a_failed_joined_unit_dooms_its_transaction) {
+    runtime& rt = shaped(connection_shape::real);
+    controls_->hide_savepoints = true;
+    rt.execute(sql("DELETE FROM notes")).drain();
+    bool callback_returned = false;
+    auto e = catch_error([&] {
+        rt.transaction([&](tx& t) {
+            t.execute(sql("INSERT INTO notes(id, body, rank) VALUES (100, 'before', 0)")).drain();
+            auto unit_error = catch_error([&] { (void)run_atomic_writes(t, unit(3)); });
+            ASSERT_TRUE(unit_error);
+            EXPECT_EQ(unit_error->details().at("applied"), "none");
+            callback_returned = true;
+        });
+    });
+    EXPECT_TRUE(callback_returned);
+    ASSERT_TRUE(e);  // the unit could not be undone alone, so nothing commits
+    EXPECT_EQ(e->code(), "RUNTIME.TRANSACTION_COMMIT_FAILED");
+    EXPECT_EQ(e->details().at("outcome"), "rolled_back");
+    ASSERT_NE(e->strata_cause(), nullptr);
+    EXPECT_EQ(e->strata_cause()->code(), "ATOMIC.UNIT_FAILED");
+    EXPECT_EQ(notes(rt), 0);
+    // A unit that succeeds needs no savepoint.
+    rt.transaction([&](tx& t) { EXPECT_EQ(run_atomic_writes(t, unit()).results.size(), 5u); });
+    EXPECT_EQ(notes(rt), 5);
+}
+
+TEST_P(atomic_writes, a_joined_unit_whose_savepoint_cannot_be_rolled_back_dooms_its_transaction) {
+    runtime& rt = shaped(connection_shape::real);
+    rt.execute(sql("DELETE FROM notes")).drain();
+    controls_->fail_savepoint_rollbacks = 1;
+    auto e = catch_error([&] {
+        rt.transaction([&](tx& t) {
+            t.execute(sql("INSERT INTO notes(id, body, rank) VALUES (100, 'before', 0)")).drain();
+            auto unit_error = catch_error([&] { (void)run_atomic_writes(t, unit(3)); });
+            ASSERT_TRUE(unit_error);
+            EXPECT_EQ(unit_error->details().at("applied"), "none");
+        });
+    });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->code(), "RUNTIME.TRANSACTION_COMMIT_FAILED");
+    EXPECT_EQ(e->details().at("outcome"), "rolled_back");
+    EXPECT_EQ(notes(rt), 0);
+}
+
 TEST_P(atomic_writes, a_lost_commit_reply_makes_the_outcome_unknown_and_never_transient) {
     // transaction mode: COMMIT fails with the connection in an unknown state
     {

@@ -35,6 +35,10 @@ public:
     [[nodiscard]] virtual strata::binding foreign_binding() const = 0;
     // True when several runtimes connected with binding() see the same data.
     [[nodiscard]] virtual bool shared_between_connections() const = 0;
+    // Ends every server session opened with binding() (what its clients see when the
+    // server restarts) and returns once they are gone. False, doing nothing, for a
+    // database without a server.
+    virtual bool end_server_sessions() { return false; }
 };
 
 struct driver_under_test {

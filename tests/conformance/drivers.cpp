@@ -4,6 +4,10 @@
 // when STRATA_REQUIRE_PG=1 (scripts/test sets it), so CI cannot skip it silently.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+
 #include "../support/pg_database.hpp"
 #include "../support/temp_dir.hpp"
 #include "driver_under_test.hpp"
@@ -31,16 +35,29 @@ public:
 };
 
 // A schema of its own on the cluster of STRATA_PG_URL (search_path set in the URL): as
-// empty as a new database, at a fraction of the cost of CREATE DATABASE.
+// empty as a new database, at a fraction of the cost of CREATE DATABASE. Its sessions
+// carry the schema's name as application_name, so a test can find and end them.
 class postgres_database final : public fresh_database {
 public:
-    explicit postgres_database(const std::string& base_url) : schema_(base_url) {}
-    [[nodiscard]] strata::binding binding() const override { return postgres::url{schema_.url()}; }
+    explicit postgres_database(const std::string& base_url)
+        : schema_(base_url), url_(pg_url_with(schema_.url(), "application_name", schema_.name())) {}
+    [[nodiscard]] strata::binding binding() const override { return postgres::url{url_}; }
     [[nodiscard]] strata::binding foreign_binding() const override { return foreign{}; }
     [[nodiscard]] bool shared_between_connections() const override { return true; }
+    bool end_server_sessions() override {
+        const std::string mine = " FROM pg_stat_activity WHERE application_name = '" + schema_.name() + "'";
+        schema_.exec("SELECT COUNT(pg_terminate_backend(pid))" + mine);
+        const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (schema_.exec("SELECT COUNT(*)" + mine) != "0") {
+            if (std::chrono::steady_clock::now() > limit) throw std::runtime_error("sessions did not end in 5 s");
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        return true;
+    }
 
 private:
     pg_schema schema_;
+    std::string url_;
 };
 
 // Stands in when no cluster is available; the test was already marked skipped or failed.

@@ -85,18 +85,55 @@ TEST_F(pg_pool, a_connection_killed_between_queries_is_replaced_before_use) {
     EXPECT_EQ(after.opened, before.opened + 1);
 }
 
-TEST_F(pg_pool, without_validation_a_dead_idle_connection_fails_once_then_recovers) {
+TEST_F(pg_pool, without_validation_a_dead_idle_connection_fails_a_write_once_then_recovers) {
     postgres::pool_options o;
     o.validate = postgres::validation::none;
     auto& db = connect(o);
-    EXPECT_EQ(db.execute(sql("SELECT 1")).one_as<int>(), 1);
+    db.execute(sql("CREATE TABLE t(id BIGINT)")).drain();
     ASSERT_EQ(kill_backends(), 1);
     ASSERT_TRUE(eventually([&] { return backends() == 0; }));
-    auto e = catch_error([&] { db.execute(sql("SELECT 2")).drain(); });
+    auto e = catch_error([&] { db.execute(sql("INSERT INTO t VALUES (1)")).drain(); });
     ASSERT_TRUE(e);
     EXPECT_EQ(e->code(), "DRIVER.CONNECTION_LOST") << e->describe();
     EXPECT_TRUE(e->transient());
+    EXPECT_EQ(e->details().at("received"), "nothing");
     EXPECT_EQ(db.execute(sql("SELECT 3")).one_as<int>(), 3);
+    // a read is run once more on a fresh connection instead
+    ASSERT_EQ(kill_backends(), 1);
+    ASSERT_TRUE(eventually([&] { return backends() == 0; }));
+    EXPECT_EQ(db.execute(sql("SELECT COUNT(*) FROM t")).one_as<int>(), 0);
+}
+
+TEST_F(pg_pool, after_a_lost_connection_every_idle_one_is_checked_before_reuse) {
+    postgres::pool_options o;                        // validate = socket (the default)
+    o.validation_grace = std::chrono::minutes(10);  // connections used just now go out unchecked
+    auto pool = postgres::make_pool(postgres::url{url(), o});
+    auto& db = connect(postgres::pool_binding{pool});
+    db.execute(sql("CREATE TABLE t(id BIGINT)")).drain();
+    {
+        std::vector<result_stream> held;  // four connections, idle and just used afterwards
+        for (int i = 0; i < 4; ++i) {
+            held.push_back(db.execute(sql(counter_sql(3))));
+            (void)held.back().begin();
+        }
+    }
+    ASSERT_EQ(pool->statistics().idle, 4u);
+    ASSERT_EQ(kill_backends(), 4);
+    ASSERT_TRUE(eventually([&] { return backends() == 0; }));
+    const auto before = pool->statistics();
+    // the first write gets a dead connection inside the grace: it fails, and the pool
+    // learns that its idle connections may be dead too
+    auto e = catch_error([&] { db.execute(sql("INSERT INTO t VALUES (1)")).drain(); });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->code(), "DRIVER.CONNECTION_LOST") << e->describe();
+    for (int i = 2; i <= 4; ++i) db.execute(sql("INSERT INTO t VALUES (?)", i)).drain();
+    EXPECT_EQ(db.execute(sql("SELECT COUNT(*) FROM t")).one_as<int>(), 3);
+    const auto after = pool->statistics();
+    EXPECT_EQ(after.discarded, before.discarded + 4);  // each dead one dropped once
+    EXPECT_EQ(after.opened, before.opened + 1);         // and one fresh connection serves on
+    // a connection that went idle after the loss is trusted within the grace again
+    EXPECT_EQ(db.execute(sql("SELECT 5")).one_as<int>(), 5);
+    EXPECT_EQ(pool->statistics().opened, after.opened);
 }
 
 TEST_F(pg_pool, a_connection_killed_inside_a_transaction_fails_the_transaction_transiently) {

@@ -9,7 +9,35 @@ capabilities shape(capabilities c, const wrapper_controls& w) {
     if (w.hide_interactive_transactions) c.interactive_transactions = false;
     if (w.batch_through_transaction) c.atomic_batch = true;
     if (w.hide_atomic_batch) c.atomic_batch = false;
+    if (w.hide_savepoints) c.savepoints = false;
     return c;
+}
+
+[[noreturn]] void lost_before_results() {
+    error e(std::string(codes::driver_connection_lost), "Injected loss of the connection before any result arrived.");
+    driver_errors::mark_nothing_received(e);
+    throw std::move(e.with_transient(true));
+}
+
+// Rows whose connection is lost before the first of them arrived.
+class lost_rows final : public row_source {
+public:
+    bool next(row&) override { lost_before_results(); }
+};
+
+// Runs `s` through `run`, unless an injected loss comes first.
+template <class Run>
+std::unique_ptr<row_source> execute_or_lose(wrapper_controls& w, const Run& run) {
+    ++w.executions;
+    if (w.lose_at_execute.load() > 0) {
+        --w.lose_at_execute;
+        lost_before_results();
+    }
+    if (w.lose_at_first_pull.load() > 0) {
+        --w.lose_at_first_pull;
+        return std::make_unique<lost_rows>();
+    }
+    return run();
 }
 
 class wrapped_connection final : public connection {
@@ -22,7 +50,7 @@ public:
 
     [[nodiscard]] capabilities caps() const override { return shape(inner_->caps(), *w_); }
     [[nodiscard]] std::unique_ptr<row_source> execute(const statement& s, const execution_control& c) override {
-        return inner_->execute(s, c);
+        return execute_or_lose(*w_, [&] { return inner_->execute(s, c); });
     }
     [[nodiscard]] transaction_status status() const override {
         if (fake_status_) return *fake_status_;
@@ -50,7 +78,13 @@ public:
     }
     void savepoint(std::string_view n) override { inner_->savepoint(n); }
     void release_savepoint(std::string_view n) override { inner_->release_savepoint(n); }
-    void rollback_to_savepoint(std::string_view n) override { inner_->rollback_to_savepoint(n); }
+    void rollback_to_savepoint(std::string_view n) override {
+        if (w_->fail_savepoint_rollbacks.load() > 0) {
+            --w_->fail_savepoint_rollbacks;
+            throw error("DRIVER.CONNECTION_LOST", "Injected ROLLBACK TO SAVEPOINT failure.");
+        }
+        inner_->rollback_to_savepoint(n);
+    }
 
     [[nodiscard]] std::vector<batch_result> execute_batch(const std::vector<statement>& statements,
                                                           const execution_control& c) override {
@@ -121,7 +155,7 @@ public:
     void close() override { inner_->close(); }
     [[nodiscard]] capabilities caps() const override { return shape(inner_->caps(), *w_); }
     [[nodiscard]] std::unique_ptr<row_source> execute(const statement& s, const execution_control& c) override {
-        return inner_->execute(s, c);
+        return execute_or_lose(*w_, [&] { return inner_->execute(s, c); });
     }
     [[nodiscard]] std::unique_ptr<connection> acquire(connection_intent intent, const execution_control& c) override {
         return std::make_unique<wrapped_connection>(inner_->acquire(intent, c), w_);

@@ -330,6 +330,9 @@ bool connection::alive() noexcept {
     for (int i = 0; i < 4 && wait_readable(conn_, 0) > 0; ++i) {
         if (PQconsumeInput(conn_) == 0) return false;
     }
+    // PQconsumeInput only buffers: parsing hands the FATAL to on_notice (which marks the
+    // connection broken) even when the socket's close has not arrived yet.
+    (void)PQisBusy(conn_);
     return usable() && PQtransactionStatus(conn_) == PQTRANS_IDLE;
 }
 

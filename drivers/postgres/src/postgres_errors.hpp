@@ -12,7 +12,7 @@
 namespace strata::postgres::detail {
 
 inline constexpr std::string_view driver_name = "postgres";
-inline constexpr std::string_view connection_lost_code = "DRIVER.CONNECTION_LOST";
+inline constexpr std::string_view connection_lost_code = codes::driver_connection_lost;
 
 // The error a failed result describes (`res` may be null: then PQerrorMessage(conn)).
 [[nodiscard]] error make_error(const PGresult* res, PGconn* conn, std::string_view during);

@@ -88,16 +88,18 @@ bool pool::core::expired(const connection& c, clock::time_point now) const {
     return options_.max_lifetime.count() > 0 && now - c.opened_at >= options_.max_lifetime;
 }
 
-bool pool::core::validate(connection& c) const {
-    if (clock::now() - c.last_used < options_.validation_grace) return c.usable();
+bool pool::core::validate(connection& c, bool after_loss) const {
+    const auto idle_for = clock::now() - c.last_used;
+    // After a loss the grace is off, and even validation::none reads the socket (no round
+    // trip): otherwise each caller in turn would get another dead connection.
+    if (!after_loss && idle_for < options_.validation_grace) return c.usable();
     switch (options_.validate) {
         case validation::none:
-            return c.usable();
+            return after_loss ? c.alive() : c.usable();
         case validation::socket:
             return c.alive();
         case validation::ping:
-            if (!c.alive()) return false;
-            return clock::now() - c.last_used < options_.ping_after_idle || c.ping();
+            return c.alive() && (idle_for < options_.ping_after_idle || c.ping());
     }
     return false;
 }
@@ -173,14 +175,16 @@ detail::lease pool::core::acquire(const execution_control& c) {
         if (!idle_.empty()) {
             auto conn = std::move(idle_.back());
             idle_.pop_back();
+            const bool after_loss = conn->last_used <= lost_at_;
             lock.unlock();
             drop.clear();
-            if (validate(*conn)) {
+            if (validate(*conn, after_loss)) {
                 conn->last_used = clock::now();
                 return detail::lease(shared_from_this(), std::move(conn));
             }
             conn.reset();  // broken while idle: replaced below
             lock.lock();
+            lost_at_ = clock::now();  // its neighbours may be dead too
             --open_;
             ++discarded_;
             continue;
@@ -216,7 +220,8 @@ detail::lease pool::core::acquire(const execution_control& c) {
 
 void pool::core::give_back(std::unique_ptr<connection> conn, bool reusable) noexcept {
     conn->last_used = clock::now();
-    const bool keep = reusable && !closed() && conn->usable() && PQtransactionStatus(conn->raw()) == PQTRANS_IDLE &&
+    const bool usable = conn->usable();
+    const bool keep = reusable && !closed() && usable && PQtransactionStatus(conn->raw()) == PQTRANS_IDLE &&
                       !expired(*conn, conn->last_used);
     if (keep) conn->flush_deallocations();
     std::vector<std::unique_ptr<connection>> drop;
@@ -233,6 +238,7 @@ void pool::core::give_back(std::unique_ptr<connection> conn, bool reusable) noex
             idle_.push_back(std::move(conn));
             drop = sweep_locked(clock::now());
         } else {
+            if (!usable) lost_at_ = clock::now();  // found lost while in use
             drop.push_back(std::move(conn));
             --open_;
             ++discarded_;

@@ -3,8 +3,9 @@
 // An owned pool (url or make_pool) opens connections on demand up to max_size, hands
 // out idle ones most-recently-used first after validating them, closes expired and idle
 // ones as it goes (no background thread), and drops broken ones so the next acquire
-// opens a fresh connection. A borrowed pool (client) holds the caller's single PGconn:
-// one lease at a time, never closed, never replaced.
+// opens a fresh connection. Once a connection is found lost, every idle connection is
+// checked before it is handed out again. A borrowed pool (client) holds the caller's
+// single PGconn: one lease at a time, never closed, never replaced.
 #pragma once
 
 #include <atomic>
@@ -49,7 +50,8 @@ struct pool::core : std::enable_shared_from_this<pool::core> {
 private:
     [[nodiscard]] std::unique_ptr<detail::connection> open_connection() const;
     [[nodiscard]] bool expired(const detail::connection& c, clock::time_point now) const;
-    [[nodiscard]] bool validate(detail::connection& c) const;
+    // `after_loss`: the connection sat idle while another was found lost.
+    [[nodiscard]] bool validate(detail::connection& c, bool after_loss) const;
     // Drops expired idle connections beyond min_size (under the lock); returns them.
     std::vector<std::unique_ptr<detail::connection>> sweep_locked(clock::time_point now);
     [[nodiscard]] detail::lease acquire_borrowed(const execution_control& c);
@@ -66,6 +68,10 @@ private:
     std::size_t waiting_ = 0;
     std::uint64_t opened_ = 0;
     std::uint64_t discarded_ = 0;
+    // When a connection was last found lost. An idle connection given back before then
+    // is checked before its next use, however recently it was used: a restarted server
+    // or a purge of backends leaves every one of them dead.
+    clock::time_point lost_at_{};
     std::thread::id borrowed_holder_{};  // the thread holding the borrowed connection
     std::atomic<bool> closed_{false};
 };

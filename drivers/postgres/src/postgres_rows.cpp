@@ -43,8 +43,9 @@ void rows::send() {
         if (p == nullptr) {
             try {
                 p = &c.prepare(key_, key_.c_str(), params_, control_, lease_->owner().names);
-            } catch (const error& e) {
-                if (is_connection_lost(e) || !c.usable()) lease_->discard();
+            } catch (error& e) {
+                if (is_connection_lost(e)) lost(e);
+                if (!c.usable()) lease_->discard();
                 throw;
             }
         }
@@ -57,6 +58,7 @@ void rows::send() {
     }
     if (sent != 1) {
         error e = make_error(nullptr, raw, "execute");
+        if (is_connection_lost(e)) lost(e);
         lease_->discard();
         c.mark_broken();
         throw e;
@@ -108,16 +110,19 @@ bool rows::pull(row& out) {
         }
         switch (PQresultStatus(r)) {
             case PGRES_SINGLE_TUPLE:
+                received_ = true;
                 fill(out, r);
                 PQclear(r);
                 yielded_ = true;
                 return true;
             case PGRES_TUPLES_OK:
             case PGRES_COMMAND_OK:
+                received_ = true;
                 note_affected(r);
                 PQclear(r);
                 break;
             case PGRES_EMPTY_QUERY:
+                received_ = true;
                 PQclear(r);
                 break;
             case PGRES_FATAL_ERROR: {
@@ -156,10 +161,22 @@ bool rows::should_reprepare(const error& e) const {
 
 void rows::fail(error e) {
     done_ = true;
-    if (is_connection_lost(e) || !conn().usable()) lease_->discard();
+    if (is_connection_lost(e)) lost(e);
+    if (!conn().usable()) lease_->discard();
     finish();
     if (wait_.cancel_sent && e.sql() && e.sql()->sqlstate == "57014") throw aborted(control_);
     throw e;
+}
+
+void rows::lost(error& e) noexcept {
+    conn().mark_broken();
+    lease_->discard();
+    if (!received_) {
+        try {
+            driver_errors::mark_nothing_received(e);
+        } catch (...) {  // without the mark the statement is simply not run again
+        }
+    }
 }
 
 void rows::fill(row& out, const PGresult* res) {

@@ -33,6 +33,9 @@ private:
     void note_affected(const PGresult* res) noexcept;
     [[nodiscard]] bool should_reprepare(const error& e) const;
     [[noreturn]] void fail(error e);
+    // A failure that lost the connection: the lease is dropped (its pool then checks the
+    // idle connections), and a loss before any result arrived says so.
+    void lost(error& e) noexcept;
     void stop() noexcept;    // cancels what is still running and drains it
     void finish() noexcept;  // no more results: the connection is free again
 
@@ -47,6 +50,7 @@ private:
     bool prepared_ = false;    // run as a cached prepared statement
     bool from_cache_ = false;  // ... that was prepared by an earlier execution
     bool retried_ = false;
+    bool received_ = false;  // a result of this statement arrived (a row, its completion)
     bool yielded_ = false;
     bool done_ = false;
     bool detached_ = false;

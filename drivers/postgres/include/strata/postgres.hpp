@@ -49,7 +49,10 @@ struct pool_options {
     validation validate = validation::socket;
     // A connection given back less than this ago is handed out again unchecked (a
     // failure then surfaces as a transient DRIVER.CONNECTION_LOST): checking costs a
-    // system call, a noticeable share of a loopback point select.
+    // system call, a noticeable share of a loopback point select. Once a connection is
+    // found lost (a restarted server, ended backends), every idle connection given back
+    // before then gets the socket check before its next use, grace or not, whatever
+    // `validate` says; an autocommit read lost before any result arrived runs once more.
     std::chrono::milliseconds validation_grace{500};
     std::chrono::milliseconds ping_after_idle{std::chrono::seconds(30)};
     std::chrono::seconds connect_timeout{10};
