@@ -224,10 +224,7 @@ TEST_P(outcomes, a_request_that_cannot_get_the_database_in_time_is_503_within_it
     // The test holds the write lock (SQLite: the one writer; PostgreSQL: the table) while
     // relay tries to create a channel.
     db().transaction([&](strata::tx& t) {
-        if (on_postgres())
-            t.execute(strata::sql("LOCK TABLE channels IN ACCESS EXCLUSIVE MODE")).drain();
-        else
-            t.execute(strata::sql("UPDATE channels SET topic = topic WHERE 1 = 0")).drain();
+        lock_channels(t);
         const auto started = std::chrono::steady_clock::now();
         blocked = http().post("/v1/channels", {{"name", "ops"}}, alice.token);
         took = std::chrono::steady_clock::now() - started;

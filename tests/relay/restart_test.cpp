@@ -91,10 +91,7 @@ TEST_P(restart, stopping_is_bounded_while_a_request_waits_on_a_lock) {
     response blocked;
     std::atomic<bool> answered{false};
     other->rt().transaction([&](strata::tx& t) {
-        if (on_postgres())
-            t.execute(strata::sql("LOCK TABLE channels IN ACCESS EXCLUSIVE MODE")).drain();
-        else
-            t.execute(strata::sql("UPDATE channels SET topic = topic WHERE 1 = 0")).drain();
+        lock_channels(t);
         std::thread client([&] {
             blocked = http().post("/v1/channels", {{"name", "ops"}}, alice.token);
             answered = true;

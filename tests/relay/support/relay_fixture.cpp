@@ -142,6 +142,13 @@ std::string relay_test::delivery_seq_table() const {
     return split_mode() ? "(SELECT agent_id AS id, delivery_seq FROM delivery_counters) a" : "agents a";
 }
 
+void relay_test::lock_channels(strata::tx& t) const {
+    if (on_postgres())
+        t.execute(strata::sql("LOCK TABLE channels IN ACCESS EXCLUSIVE MODE")).drain();
+    else
+        t.execute(strata::sql("UPDATE channels SET topic = topic WHERE 1 = 0")).drain();
+}
+
 std::string relay_test::files_dir() const {
     return settings_.files_dir;
 }

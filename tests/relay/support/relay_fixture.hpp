@@ -74,6 +74,9 @@ protected:
     // delivery_seq: agents on one database, delivery_counters in split mode.
     [[nodiscard]] std::string delivery_seq_table() const;
     [[nodiscard]] std::string files_dir() const;
+    // Inside `t`, takes the lock a channel write needs (PostgreSQL: the channels table;
+    // SQLite: the one writer) and holds it until `t` ends.
+    void lock_channels(strata::tx& t) const;
 
     config settings_;
     std::shared_ptr<fault_controls> faults_ = std::make_shared<fault_controls>();
