@@ -23,6 +23,15 @@ if command -v ccache >/dev/null 2>&1; then
   fi
   export CCACHE_BASEDIR=$strata_root
   export CCACHE_NOHASHDIR=1
+  # The dev preset precompiles headers (STRATA_PCH, cmake/strata_pch.cmake); ccache caches
+  # a unit that uses a precompiled header, and the header itself, only when told to trust
+  # its defines and __TIME__/__DATE__ (it cannot see into the .gch). Without this, every
+  # such unit misses the cache.
+  for strata_sloppy in pch_defines time_macros; do
+    if [[ ",${CCACHE_SLOPPINESS:-}," != *,$strata_sloppy,* ]]; then
+      export CCACHE_SLOPPINESS=${CCACHE_SLOPPINESS:+$CCACHE_SLOPPINESS,}$strata_sloppy
+    fi
+  done
   strata_launcher+=(ccache)
 fi
 # (The linker launcher is set only for timing; an `[[ ]] && echo` here would end a

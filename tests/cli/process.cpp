@@ -97,7 +97,14 @@ process_result run_process(const std::string& program, const std::vector<std::st
     return result;
 }
 
-process_result run_cli(const std::vector<std::string>& args) { return run_process(STRATA_CLI_PATH, args); }
+process_result run_cli(const std::vector<std::string>& args) {
+    return run_process(from_test_dir(STRATA_CLI_PATH), args);
+}
+
+std::string from_test_dir(const std::string& relative) {
+    static const std::filesystem::path dir = std::filesystem::read_symlink("/proc/self/exe").parent_path();
+    return (dir / relative).lexically_normal().string();
+}
 
 temp_dir::temp_dir() {
     std::string pattern = (std::filesystem::temp_directory_path() / "strata-cli-test-XXXXXX").string();

@@ -16,6 +16,12 @@ struct process_result {
 // Runs `program` with `args` (no shell involved; stdin /dev/null) and waits for it.
 [[nodiscard]] process_result run_process(const std::string& program, const std::vector<std::string>& args);
 
+// A path the build gave relative to the running test program's folder, made absolute.
+// tests/cli/CMakeLists.txt passes the programs and files the tests use that way, so no
+// compile command names the build folder and ccache hits them from any build folder
+// (docs/decisions/0017-build-speed.md).
+[[nodiscard]] std::string from_test_dir(const std::string& relative);
+
 // Runs the built `strata` binary.
 [[nodiscard]] process_result run_cli(const std::vector<std::string>& args);
 

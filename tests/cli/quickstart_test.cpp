@@ -13,7 +13,7 @@ TEST(quickstart, runs_on_a_fresh_path_and_leaves_readable_rows) {
     temp_dir dir;
     const std::filesystem::path db = dir.path() / "nested" / "folder" / "quickstart.db";
     for (int run = 1; run <= 2; ++run) {
-        const auto r = run_process(STRATA_QUICKSTART_PATH, {db.string()});
+        const auto r = run_process(from_test_dir(STRATA_QUICKSTART_PATH), {db.string()});
         ASSERT_EQ(r.exit_code, 0) << "run " << run << ":\n" << r.out << r.err;
         EXPECT_EQ(r.err, "");
         EXPECT_NE(r.out.find("QUERY.CONSTRAINT_VIOLATION"), std::string::npos) << r.out;

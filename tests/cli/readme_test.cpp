@@ -40,47 +40,49 @@ std::vector<std::string> cpp_blocks(const std::string& markdown) {
 }
 
 // True when README.md has a ```cpp block equal to the file.
-bool readme_shows(const char* source) {
+bool readme_shows(const std::string& source) {
     const std::string example = read_file(source);
-    const std::vector<std::string> blocks = cpp_blocks(read_file(STRATA_README_PATH));
+    const std::vector<std::string> blocks = cpp_blocks(read_file(from_test_dir(STRATA_README_PATH)));
     return std::find(blocks.begin(), blocks.end(), example) != blocks.end();
 }
 
 TEST(example, every_readme_block_is_a_compiled_example) {
-    const std::vector<std::string> examples = {read_file(STRATA_README_EXAMPLE_SOURCE),
-                                               read_file(STRATA_README_TRANSACTIONS_SOURCE),
-                                               read_file(STRATA_README_BUILDER_SOURCE),
-                                               read_file(STRATA_README_ORM_SOURCE)};
-    for (const std::string& b : cpp_blocks(read_file(STRATA_README_PATH))) {
+    const std::vector<std::string> examples = {read_file(from_test_dir(STRATA_README_EXAMPLE_SOURCE)),
+                                               read_file(from_test_dir(STRATA_README_TRANSACTIONS_SOURCE)),
+                                               read_file(from_test_dir(STRATA_README_BUILDER_SOURCE)),
+                                               read_file(from_test_dir(STRATA_README_ORM_SOURCE))};
+    for (const std::string& b : cpp_blocks(read_file(from_test_dir(STRATA_README_PATH)))) {
         EXPECT_NE(std::find(examples.begin(), examples.end(), b), examples.end())
             << "This README block is not one of the compiled examples (examples/readme_*.cpp):\n" << b;
     }
 }
 
 TEST(example, readme_shows_the_transactions_example_and_it_runs) {
-    EXPECT_TRUE(readme_shows(STRATA_README_TRANSACTIONS_SOURCE)) << "copy examples/readme_transactions.cpp into README.md";
-    const auto r = run_process(STRATA_README_TRANSACTIONS_BINARY, {});
+    EXPECT_TRUE(readme_shows(from_test_dir(STRATA_README_TRANSACTIONS_SOURCE)))
+        << "copy examples/readme_transactions.cpp into README.md";
+    const auto r = run_process(from_test_dir(STRATA_README_TRANSACTIONS_BINARY), {});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, "ATOMIC.UNIT_FAILED 23514\n70\n");
 }
 
 TEST(example, readme_shows_the_builder_example_and_it_runs) {
-    EXPECT_TRUE(readme_shows(STRATA_README_BUILDER_SOURCE)) << "copy examples/readme_builder.cpp into README.md";
-    const auto r = run_process(STRATA_README_BUILDER_BINARY, {});
+    EXPECT_TRUE(readme_shows(from_test_dir(STRATA_README_BUILDER_SOURCE)))
+        << "copy examples/readme_builder.cpp into README.md";
+    const auto r = run_process(from_test_dir(STRATA_README_BUILDER_BINARY), {});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, "ann 10\n");
 }
 
 TEST(example, readme_shows_the_orm_example_and_it_runs) {
-    EXPECT_TRUE(readme_shows(STRATA_README_ORM_SOURCE)) << "copy examples/readme_orm.cpp into README.md";
-    const auto r = run_process(STRATA_README_ORM_BINARY, {});
+    EXPECT_TRUE(readme_shows(from_test_dir(STRATA_README_ORM_SOURCE))) << "copy examples/readme_orm.cpp into README.md";
+    const auto r = run_process(from_test_dir(STRATA_README_ORM_BINARY), {});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, "ann: hello\nann: again\n");
 }
 
 TEST(example, shows_exactly_the_compiled_example) {
-    const std::string example = read_file(STRATA_README_EXAMPLE_SOURCE);
-    const std::vector<std::string> blocks = cpp_blocks(read_file(STRATA_README_PATH));
+    const std::string example = read_file(from_test_dir(STRATA_README_EXAMPLE_SOURCE));
+    const std::vector<std::string> blocks = cpp_blocks(read_file(from_test_dir(STRATA_README_PATH)));
     ASSERT_FALSE(blocks.empty()) << "README.md has no ```cpp block";
     bool found = false;
     for (const std::string& b : blocks) found = found || b == example;
@@ -90,12 +92,12 @@ TEST(example, shows_exactly_the_compiled_example) {
 }
 
 TEST(example, example_is_at_most_twenty_lines) {
-    const std::string example = read_file(STRATA_README_EXAMPLE_SOURCE);
+    const std::string example = read_file(from_test_dir(STRATA_README_EXAMPLE_SOURCE));
     EXPECT_LE(std::count(example.begin(), example.end(), '\n'), 20);
 }
 
 TEST(example, example_runs_and_prints_what_the_readme_promises) {
-    const auto r = run_process(STRATA_README_EXAMPLE_BINARY, {});
+    const auto r = run_process(from_test_dir(STRATA_README_EXAMPLE_BINARY), {});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, "1 ann\n2 bob\nQUERY.CONSTRAINT_VIOLATION\n");
     EXPECT_EQ(r.err, "");
