@@ -120,7 +120,7 @@ temp_dir::~temp_dir() {
 std::string temp_dir::sqlite_url(const std::string& name) const { return "sqlite:" + (path_ / name).string(); }
 
 process_result run_cli_script(const std::string& script, const std::string& arg) {
-    return run_process("/bin/sh", {"-c", "STRATA=\"$1\"; " + script, arg, STRATA_CLI_PATH});
+    return run_process("/bin/sh", {"-c", "STRATA=\"$1\"; " + script, arg, from_test_dir(STRATA_CLI_PATH)});
 }
 
 }  // namespace strata::cli_test
