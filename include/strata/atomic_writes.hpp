@@ -12,6 +12,10 @@
 // Side effects (events, webhooks) belong after the unit returns, never inside it.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "strata/driver.hpp"
@@ -23,10 +27,43 @@ namespace strata {
 class runtime;
 class tx;
 
+// Group commit (docs/decisions/0027-group-commit.md): concurrent units that name the same
+// group on one runtime share one transaction and one COMMIT. A leader (whichever caller
+// finds no group running) opens the transaction, runs each waiting unit under a SAVEPOINT
+// of its own, commits once, and every caller returns only after that COMMIT: a unit that
+// fails rolls back alone and its caller alone gets ATOMIC.UNIT_FAILED (applied=none).
+// Units queue while a group of theirs runs, so groups form under load by themselves; a
+// caller that finds nothing else queued runs its unit alone, exactly as without a group.
+//   key        units with the same key group together (e.g. the channel they lock, so
+//              units contending for one lock take it once). A single-writer database
+//              (capabilities::single_writer: SQLite) groups every unit of the runtime
+//              whatever its key; isolation, access and begin mode are part of the key.
+//   max_units  the most units one group takes (≥ 1).
+//   max_wait   how long a leader that found other units queued waits for more, up to
+//              max_units, before it starts (0: never waits).
+// Grouping applies to the transaction mode on connections with savepoints; elsewhere
+// the unit runs alone. A unit's retry policy and timeout are its own: a unit that fails
+// with a transient error in a group, or whose group fails as a whole before COMMIT, runs
+// again alone under its own options. When a group's COMMIT outcome is unknown, every
+// unit in it reports applied=unknown.
+struct commit_group {
+    std::string key{};
+    std::size_t max_units = 32;
+    std::chrono::microseconds max_wait{0};
+};
+
 struct atomic_options {
     bool require_atomic = false;
     // Isolation, retry and timeout of the transaction mode; the timeout bounds every mode.
     transaction_options transaction{};
+    // Share a transaction and a COMMIT with concurrent units (see commit_group).
+    std::optional<commit_group> group{};
+    // Run as an atomic batch (one round trip: PostgreSQL's pipeline) when the connection
+    // has one, even if it has interactive transactions: the locks the unit takes are held
+    // for one round trip instead of one per statement. Same all-or-nothing contract; the
+    // retry policy applies to transient failures (a deadlock, a serialization failure).
+    // A unit that runs as a batch is not grouped.
+    bool prefer_batch = false;
 };
 
 struct atomic_result {

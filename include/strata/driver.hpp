@@ -37,6 +37,9 @@ struct capabilities {
     bool savepoints = false;
     bool returning = false;
     bool streaming = false;
+    // One writer at a time for the whole database (SQLite): commit groups form across
+    // every unit of the runtime, whatever their keys.
+    bool single_writer = false;
 };
 
 // Transport data chosen by a driver (an SQLite file, a PostgreSQL URL, ...), carried

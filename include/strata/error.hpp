@@ -104,6 +104,7 @@ inline constexpr std::string_view runtime_decode_failed = "RUNTIME.DECODE_FAILED
 inline constexpr std::string_view runtime_aborted = "RUNTIME.ABORTED";
 inline constexpr std::string_view runtime_column_not_found = "RUNTIME.COLUMN_NOT_FOUND";
 inline constexpr std::string_view runtime_invalid_argument = "RUNTIME.INVALID_ARGUMENT";
+inline constexpr std::string_view runtime_internal = "RUNTIME.INTERNAL";  // a broken invariant inside strata
 inline constexpr std::string_view budget_rows_exceeded = "BUDGET.ROWS_EXCEEDED";
 inline constexpr std::string_view budget_latency_exceeded = "BUDGET.LATENCY_EXCEEDED";
 inline constexpr std::string_view plan_multiple_statements = "PLAN.MULTIPLE_STATEMENTS";

@@ -56,6 +56,20 @@ struct atomic_unit_summary {
     std::size_t statements = 0;
     bool succeeded = false;
     std::chrono::nanoseconds duration{0};
+    // The units of the commit group it committed in (1: it ran alone).
+    std::size_t group_size = 1;
+};
+
+// How one commit group ran (see commit_group in strata/atomic_writes.hpp).
+struct commit_group_summary {
+    std::size_t units = 0;      // units in the group
+    std::size_t committed = 0;  // of which committed (the others failed under their savepoint)
+    // How long the group's oldest unit waited in the queue before the group started.
+    std::chrono::nanoseconds longest_wait{0};
+    std::chrono::nanoseconds duration{0};  // BEGIN to the end of COMMIT
+    std::chrono::nanoseconds commit{0};    // the COMMIT alone
+    // false when the group failed as a whole (its units then ran alone, or report unknown).
+    bool succeeded = false;
 };
 
 class middleware {
@@ -69,6 +83,8 @@ public:
     virtual void after_execute(const execution_context&, const execution_summary&) {}
     // Once per run_atomic_writes() unit, after it committed or failed. Must not throw.
     virtual void on_atomic_unit(const atomic_unit_summary&) noexcept {}
+    // Once per commit group of two or more units, after its COMMIT or failure. Must not throw.
+    virtual void on_commit_group(const commit_group_summary&) noexcept {}
 };
 
 }  // namespace strata

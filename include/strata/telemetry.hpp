@@ -38,18 +38,29 @@ struct atomic_unit_counters {
     std::uint64_t statements = 0;
 };
 
+// Commit groups (strata/atomic_writes.hpp, commit_group) of two or more units.
+struct commit_group_counters {
+    std::uint64_t groups = 0;
+    std::uint64_t units = 0;
+    std::uint64_t failed_groups = 0;  // failed as a whole (their units ran alone or are unknown)
+    std::chrono::nanoseconds commit_time{0};  // summed over the groups' COMMITs
+    std::map<std::size_t, std::uint64_t> sizes{};  // units in a group -> how many groups
+};
+
 class telemetry final : public middleware {
 public:
     explicit telemetry(std::function<void(const telemetry_event&)> sink = {});
     [[nodiscard]] std::string_view name() const noexcept override { return "telemetry"; }
     void after_execute(const execution_context& ctx, const execution_summary& s) override;
     void on_atomic_unit(const atomic_unit_summary& s) noexcept override;
+    void on_commit_group(const commit_group_summary& s) noexcept override;
 
     // Counters by normalized SQL fingerprint, and summed over all.
     [[nodiscard]] std::map<std::string, telemetry_counters> by_fingerprint() const;
     [[nodiscard]] telemetry_counters totals() const;
     // Atomic write units by the mode that ran them.
     [[nodiscard]] std::map<atomic_mode, atomic_unit_counters> atomic_units() const;
+    [[nodiscard]] commit_group_counters commit_groups() const;
 
 private:
     std::function<void(const telemetry_event&)> sink_;
@@ -57,6 +68,7 @@ private:
     std::map<std::string, telemetry_counters> counters_;
     telemetry_counters totals_;
     std::map<atomic_mode, atomic_unit_counters> atomic_;
+    commit_group_counters groups_;
 };
 
 // Normalized SQL and its hash, as telemetry computes them.

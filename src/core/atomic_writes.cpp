@@ -1,6 +1,7 @@
 // run_atomic_writes: transaction, else atomic batch, else (opt-in) sequential.
 #include "strata/atomic_writes.hpp"
 
+#include "atomic_units.hpp"
 #include "runtime_impl.hpp"
 #include "transaction_state.hpp"
 #include "strata/deadline_scope.hpp"
@@ -17,27 +18,8 @@ std::string_view to_string(atomic_mode m) noexcept {
     return "unknown";
 }
 
-namespace {
+namespace detail {
 
-// Runs each plan through `execute` (a runtime's or a tx's), keeping every result and
-// tracking which index is executing.
-template <class Execute>
-std::vector<batch_result> run_each(const Execute& execute, const std::vector<plan>& plans, std::size_t& index) {
-    std::vector<batch_result> out;
-    out.reserve(plans.size());
-    for (index = 0; index < plans.size(); ++index) {
-        auto stream = execute(plans[index]);
-        batch_result r;
-        r.rows = stream.all();
-        r.affected_rows = stream.affected_rows();
-        out.push_back(std::move(r));
-    }
-    return out;
-}
-
-// The error a caller sees for a failed unit; the statement's error is the cause.
-// `applied` is "none" or the sequential count, unless the cause says the outcome is
-// unknown (a COMMIT or batch whose reply was lost): then "unknown", never transient.
 error unit_failed(atomic_mode mode, std::optional<std::size_t> failed_index, std::string applied,
                   const std::exception_ptr& cause) {
     const error* original = nullptr;
@@ -71,9 +53,17 @@ error unit_failed(atomic_mode mode, std::optional<std::size_t> failed_index, std
     return std::move(e.with_cause(cause));
 }
 
-void notify(const detail::execution_target& target, const atomic_unit_summary& s) {
+void notify(const execution_target& target, const atomic_unit_summary& s) {
     for (const auto& m : target.middleware) m->on_atomic_unit(s);
 }
+
+}  // namespace detail
+
+namespace {
+
+using detail::notify;
+using detail::run_each;
+using detail::unit_failed;
 
 std::vector<batch_result> run_batch(const detail::execution_target& target, const std::vector<plan>& plans,
                                     const execution_control& control) {
@@ -106,6 +96,26 @@ std::vector<batch_result> run_batch(const detail::execution_target& target, cons
     }
 }
 
+// A batch failed with a transient error (deadlock, serialization failure, a connection
+// lost before the batch was sent) runs again as the retry policy allows; a batch whose
+// outcome is unknown never does.
+std::vector<batch_result> run_batch_retrying(const detail::execution_target& target, const std::vector<plan>& plans,
+                                             const std::optional<clock::time_point>& deadline,
+                                             const retry_policy& retry) {
+    if (retry.max_attempts == 0) {
+        throw error(std::string(codes::runtime_invalid_argument), "retry.max_attempts must be at least 1.");
+    }
+    for (std::uint32_t attempt = 1;; ++attempt) {
+        try {
+            return run_batch(target, plans, execution_control{deadline, {}});
+        } catch (const error& e) {
+            const bool out_of_time = deadline && clock::now() >= *deadline;
+            if (e.outcome_unknown() || !e.transient() || attempt >= retry.max_attempts || out_of_time) throw;
+        }
+        detail::back_off(retry, attempt, deadline);
+    }
+}
+
 }  // namespace
 
 atomic_result run_atomic_writes(const runtime& target, const std::vector<plan>& plans, const atomic_options& options) {
@@ -115,14 +125,18 @@ atomic_result run_atomic_writes(const runtime& target, const std::vector<plan>& 
     }
     const capabilities caps = target.caps();
     atomic_result result;
-    result.mode = caps.interactive_transactions ? atomic_mode::transaction
-                  : caps.atomic_batch           ? atomic_mode::batch
-                                                : atomic_mode::sequential;
+    result.mode = options.prefer_batch && caps.atomic_batch ? atomic_mode::batch
+                  : caps.interactive_transactions              ? atomic_mode::transaction
+                  : caps.atomic_batch                          ? atomic_mode::batch
+                                                               : atomic_mode::sequential;
     if (result.mode == atomic_mode::sequential && options.require_atomic) {
         throw error("ATOMIC.CAPABILITY_REQUIRED",
                     "This connection has neither interactive transactions nor an atomic batch, so the unit could "
                     "only run sequentially (not atomic), and require_atomic forbids that.",
                     {{"statements", std::to_string(plans.size())}});
+    }
+    if (result.mode == atomic_mode::transaction && options.group && caps.savepoints) {
+        return detail::run_grouped(target, plans, options);
     }
     atomic_unit_summary summary{result.mode, plans.size(), false, {}};
     const auto started = clock::now();
@@ -139,8 +153,7 @@ atomic_result run_atomic_writes(const runtime& target, const std::vector<plan>& 
             case atomic_mode::batch: {
                 std::optional<clock::time_point> deadline;
                 if (options.transaction.timeout) deadline = started + *options.transaction.timeout;
-                result.results =
-                    run_batch(t, plans, execution_control{deadline_scope::tighten(deadline), {}});
+                result.results = run_batch_retrying(t, plans, deadline_scope::tighten(deadline), options.transaction.retry);
                 break;
             }
             case atomic_mode::sequential: {

@@ -1,5 +1,7 @@
 #include "strata/deadline_scope.hpp"
 
+#include "commit_groups.hpp"
+
 namespace strata {
 namespace {
 thread_local std::optional<clock::time_point> ambient;
@@ -24,3 +26,14 @@ std::optional<clock::time_point> deadline_scope::tighten(std::optional<clock::ti
 }
 
 }  // namespace strata
+
+namespace strata::detail {
+
+ambient_deadline_override::ambient_deadline_override(std::optional<clock::time_point> deadline) noexcept
+    : previous_(ambient) {
+    ambient = deadline;
+}
+
+ambient_deadline_override::~ambient_deadline_override() { ambient = previous_; }
+
+}  // namespace strata::detail

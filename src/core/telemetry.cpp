@@ -65,6 +65,20 @@ void telemetry::on_atomic_unit(const atomic_unit_summary& s) noexcept {
     c.statements += s.statements;
 }
 
+void telemetry::on_commit_group(const commit_group_summary& s) noexcept {
+    std::lock_guard lock(mutex_);
+    ++groups_.groups;
+    groups_.units += s.units;
+    if (!s.succeeded) ++groups_.failed_groups;
+    groups_.commit_time += s.commit;
+    ++groups_.sizes[s.units];  // map node allocation: std::terminate on OOM is acceptable here
+}
+
+commit_group_counters telemetry::commit_groups() const {
+    std::lock_guard lock(mutex_);
+    return groups_;
+}
+
 std::map<atomic_mode, atomic_unit_counters> telemetry::atomic_units() const {
     std::lock_guard lock(mutex_);
     return atomic_;

@@ -45,20 +45,6 @@ error timeout_error(const transaction_options& o, std::exception_ptr cause) {
     return e;
 }
 
-// Full-jitter exponential backoff, never past the deadline.
-void back_off(const retry_policy& r, std::uint32_t attempt, const std::optional<clock::time_point>& deadline) {
-    thread_local std::mt19937_64 rng{std::random_device{}()};
-    auto cap = r.initial_backoff * (1LL << std::min<std::uint32_t>(attempt - 1, 20));
-    if (cap > r.max_backoff) cap = r.max_backoff;
-    std::uniform_int_distribution<long long> pick(0, std::max<long long>(0, cap.count()));
-    auto wait = std::chrono::milliseconds(pick(rng));
-    if (deadline) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - clock::now());
-        if (left < wait) wait = std::max(left, std::chrono::milliseconds(0));
-    }
-    std::this_thread::sleep_for(wait);
-}
-
 // Rolls back after fn threw. Returns normally when the connection went back to the pool;
 // throws RUNTIME.TRANSACTION_ROLLBACK_FAILED (cause: the original) when it had to be
 // destroyed.
@@ -160,7 +146,7 @@ void runtime::run_transaction(const transaction_options& options,
             if (outcome_unknown(failure)) std::rethrow_exception(failure);
             if (past(deadline)) throw timeout_error(options, failure);
             if (!may_retry || !is_transient(failure)) std::rethrow_exception(failure);
-            back_off(options.retry, attempt, deadline);
+            detail::back_off(options.retry, attempt, deadline);
         };
 
         // Runtime set-up (connection, BEGIN) happens before fn and never inside it.
@@ -252,5 +238,23 @@ void tx::run_savepoint(const std::function<void(strata::tx&)>& body) {
     inner_state->guard->close();
     s_->conn->release_savepoint(name);
 }
+
+namespace detail {
+
+// Full-jitter exponential backoff, never past the deadline.
+void back_off(const retry_policy& r, std::uint32_t attempt, const std::optional<clock::time_point>& deadline) {
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    auto cap = r.initial_backoff * (1LL << std::min<std::uint32_t>(attempt - 1, 20));
+    if (cap > r.max_backoff) cap = r.max_backoff;
+    std::uniform_int_distribution<long long> pick(0, std::max<long long>(0, cap.count()));
+    auto wait = std::chrono::milliseconds(pick(rng));
+    if (deadline) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - clock::now());
+        if (left < wait) wait = std::max(left, std::chrono::milliseconds(0));
+    }
+    std::this_thread::sleep_for(wait);
+}
+
+}  // namespace detail
 
 }  // namespace strata

@@ -1,6 +1,7 @@
 // Internal: what a strata::tx holds.
 #pragma once
 
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -29,6 +30,10 @@ struct transaction_state {
     int depth = 0;
     std::shared_ptr<transaction_root> root = std::make_shared<transaction_root>();
 };
+
+// Sleeps before retry `attempt` + 1: full-jitter exponential backoff, never past the
+// deadline (transactions and atomic batches share it).
+void back_off(const retry_policy& r, std::uint32_t attempt, const std::optional<clock::time_point>& deadline);
 
 // The state behind a tx (the narrow gate core code uses; tx keeps it private).
 struct tx_access {

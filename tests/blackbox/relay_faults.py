@@ -6,6 +6,7 @@ Idempotency-Keys, while the database fails under it.
     tests/blackbox/relay_faults.py BINARY postgres [--cluster NAME] [--faults terminate,restart]
                                    [--seconds S] [--senders N]
     tests/blackbox/relay_faults.py BINARY sqlite-full [--seconds S] [--senders N]
+    tests/blackbox/relay_faults.py BINARY sqlite-kill [--seconds S] [--senders N]
 
 postgres: without --cluster it starts a throwaway cluster of its own through
 `scripts/pg run` (exit 77, a skip, when the PostgreSQL binaries are missing); with
@@ -17,6 +18,8 @@ fresh database in the cluster:
 sqlite-full: relay on a SQLite file whose size is capped (the binding's max_page_count,
 `sqlite:PATH?max_page_count=N`) is filled; writes must answer 507 storage_full (or a
 retryable 503), reads keep working.
+sqlite-kill: relay on a SQLite file is killed with SIGKILL under load (commit groups in
+flight) and started again on the file.
 
 Every answer must be a 2xx or a retryable 503 (with Retry-After) or 409; relay must keep
 serving without a restart. Afterwards every acknowledged send must be stored with all its
@@ -690,6 +693,58 @@ def sqlite_full_main(args):
     return finish()
 
 
+# ---------------------------------------------------------------- SQLite, relay killed
+
+def sqlite_kill_main(args):
+    """relay on a SQLite file (--durability full, group commit on) is killed with SIGKILL
+    while senders keep it busy: commit groups are in flight. Started again on the same
+    file, everything it acknowledged must be there whole and nothing partial; the sends
+    that got no answer, retried with their keys, end as exactly one message each."""
+    import tempfile
+    work = tempfile.mkdtemp(prefix="relay-faults-")
+    path = f"{work}/relay.db"
+    tag = "fault-kill"
+    relay = start_relay(args.binary, f"sqlite:{path}", ["--log-level", args.log_level])
+    print(f"--- kill: relay pid {relay.proc.pid} on {path}, {args.senders} senders, SIGKILL after "
+          f"{args.seconds * 0.6:.1f} s of {args.seconds} s", flush=True)
+    failed_before = RESULTS["failed"]
+    try:
+        ws = Workspace(relay.port, args.senders)
+        killed = {}
+
+        def kill(stop):
+            if not stop.wait(args.seconds * 0.6):
+                killed["groups"] = metric(relay.port, "relay_commit_group_size_count")
+                relay.proc.kill()  # SIGKILL: no clean shutdown, whatever is in flight stays in flight
+                killed["code"] = relay.proc.wait()
+            return killed
+
+        sends, tally, fr, took, hung = run_load(relay.port, ws, tag, args.seconds, kill, inline_retries=0)
+        check("kill: no sender hung", hung == 0, hung)
+        check("kill: relay was killed with SIGKILL under load", fr.get("code") == -9, fr)
+        check("kill: sends shared commits before the kill (commit groups formed)", (fr.get("groups") or 0) > 0, fr)
+        unexpected = {k: n for k, n in tally.answers.items()
+                      if not (k.startswith("2") or k.startswith("0 ") or k.startswith("503") or k.startswith("409"))}
+        check("kill: every answer 2xx, 503, 409, or none (relay gone)", not unexpected, unexpected)
+        acked_in_fault = sum(s.acked_in_fault for s in sends)
+        relay = start_relay(args.binary, f"sqlite:{path}", ["--log-level", args.log_level])
+        v = judge(tag, sends, stored_sqlite(path, tag), relay.port, ws)
+        recovered, still, retry_tally = retry_unacknowledged(relay.port, ws, sends)
+        after = judge(tag, sends, stored_sqlite(path, tag), relay.port, ws)
+        report("kill", sends, acked_in_fault, tally, v, recovered, still, retry_tally, after, took,
+               extra=f"{fr.get('groups')} commit groups before the kill")
+        check("kill: a new send is 201 after the restart", fresh_send_works(relay.port, ws))
+    finally:
+        if relay.alive():
+            code = relay.stop()
+            check("kill: SIGTERM stops the restarted relay cleanly", code == 0, code)
+        if RESULTS["failed"] > failed_before:
+            print_log(relay)
+        if not RESULTS["failed"]:
+            shutil.rmtree(work, ignore_errors=True)
+    return finish()
+
+
 def finish():
     if not RESULTS["failed"]:
         for relay in STARTED:
@@ -701,7 +756,7 @@ def finish():
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("binary")
-    p.add_argument("mode", choices=["postgres", "sqlite-full"])
+    p.add_argument("mode", choices=["postgres", "sqlite-full", "sqlite-kill"])
     p.add_argument("--cluster", help="a running scripts/pg cluster (default: start one through scripts/pg run)")
     p.add_argument("--faults", default="terminate,restart")
     p.add_argument("--seconds", type=float, default=8.0, help="load time per fault (default 8)")
@@ -711,6 +766,8 @@ def main():
     args = p.parse_args()
     if args.mode == "postgres":
         return postgres_main(args)
+    if args.mode == "sqlite-kill":
+        return sqlite_kill_main(args)
     return sqlite_full_main(args)
 
 

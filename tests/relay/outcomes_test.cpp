@@ -50,6 +50,7 @@ TEST_P(outcomes, a_lost_commit_that_did_not_land_is_503_outcome_unknown_and_a_ke
     const workspace_info ws = make_workspace();
     const agent_info alice = make_agent(ws, "alice");
     (void)make_agent(ws, "bob");
+    faults_->shape = unit_shape::transaction;  // a COMMIT to lose (on PostgreSQL a send prefers a batch)
     faults_->lost_commit_lands = false;
     faults_->lost_commits = 1;
     const response lost = http().post("/v1/channels/general/messages", {{"text", "maybe"}}, alice.token, key("m-1"));

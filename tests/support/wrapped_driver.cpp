@@ -93,6 +93,14 @@ public:
             auto& recorded = w_->batches.emplace_back();
             for (const auto& s : statements) recorded.emplace_back(s.sql);
         }
+        if (w_->refuse_batches.load() > 0) {
+            --w_->refuse_batches;
+            sql_error_info info;
+            info.sqlstate = "40001";
+            throw error(std::string(codes::query_failed), "Injected serialization failure of a batch.")
+                .with_sql(info)
+                .with_transient(true);
+        }
         auto out = run_batch(statements, c);
         if (w_->lose_batch_replies.load() > 0) {
             --w_->lose_batch_replies;

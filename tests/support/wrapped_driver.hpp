@@ -39,6 +39,9 @@ struct wrapper_controls {
     // reports the connection lost with outcome=unknown (flagged transient, to prove the
     // runtime never retries it).
     std::atomic<int> lose_batch_replies{0};
+    // Batches refused before they reach the database with a transient serialization
+    // failure (SQLSTATE 40001), as a conflicting concurrent transaction would cause.
+    std::atomic<int> refuse_batches{0};
     // Statements (autocommit or in a transaction) whose connection is lost before any of
     // their results arrived: the driver reports a transient DRIVER.CONNECTION_LOST with
     // received=nothing, from execute() itself or from the first pull of its rows. The

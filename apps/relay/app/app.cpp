@@ -55,6 +55,7 @@ void app::start() {
 
 void app::open() {
     db_options_.pool_size = settings_.db_pool_size;
+    db_options_.durable = settings_.durability == "full";
     stores_ = stores::open(settings_, db_options_);
     engine_ =
         std::make_unique<engine>(*stores_, engine_options{.files_dir = settings_.files_dir,
@@ -63,7 +64,9 @@ void app::open() {
                                                           .max_channels_per_workspace =
                                                               settings_.max_channels_per_workspace,
                                                           .max_agents_per_workspace =
-                                                              settings_.max_agents_per_workspace});
+                                                              settings_.max_agents_per_workspace,
+                                                          .group_commit = settings_.group_commit,
+                                                          .write_batches = settings_.write_batches});
     services_ =
         std::make_unique<http::services>(http::services{*engine_, hub_, metrics_, stores_->control(), *stores_, settings_});
     http::add_routes(router_, *services_);

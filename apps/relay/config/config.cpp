@@ -124,6 +124,18 @@ parsed_command_line parse_command_line(int argc, char** argv) {
                    "Agents a workspace may have; creating another gets 409")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
+    app.add_option("--durability", c.durability,
+                   "full: a 201 means the write is on disk (SQLite synchronous=FULL, PostgreSQL "
+                   "synchronous_commit=on); normal: synchronous=NORMAL / synchronous_commit=off, an acknowledged "
+                   "write can be lost on power loss")
+        ->check(CLI::IsMember({"full", "normal"}))
+        ->capture_default_str();
+    app.add_option("--group-commit", c.group_commit,
+                   "Concurrent sends share one transaction and one COMMIT (on SQLite: one fsync for many)")
+        ->capture_default_str();
+    app.add_option("--write-batches", c.write_batches,
+                   "PostgreSQL: run each send as one pipeline, holding its channel's lock for one round trip")
+        ->capture_default_str();
     app.add_option("--ws-max-message-bytes", c.ws_max_message_bytes, "Largest WebSocket message a client may send")
         ->check(CLI::Range(std::size_t{128}, std::size_t{16} << 20))
         ->capture_default_str();

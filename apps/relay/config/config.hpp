@@ -38,6 +38,14 @@ struct config {
     // multi-statement write (ATOMIC.CAPABILITY_REQUIRED). On only in tests that document
     // what a sequential, non-atomic unit leaves behind when it fails midway.
     bool allow_non_atomic_writes = false;
+    // How writes are made durable and run (docs/decisions/0028-relay-durability.md):
+    // "full": a 201 means the write is on disk (SQLite synchronous=FULL; PostgreSQL
+    // sessions with synchronous_commit=on). "normal": SQLite synchronous=NORMAL (WAL),
+    // PostgreSQL synchronous_commit=off: an acknowledged write can be lost on power loss
+    // or an OS crash (PostgreSQL: a server crash too), never half-written.
+    std::string durability = "full";
+    bool group_commit = true;   // concurrent sends share one COMMIT (strata commit_group)
+    bool write_batches = true;  // PostgreSQL: a send is one pipeline (one round trip under its channel lock)
 };
 
 // "HOST:PORT" -> host and port; ":PORT" -> 0.0.0.0 and the port; HOST may be a name

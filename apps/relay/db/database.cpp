@@ -17,12 +17,29 @@ bool starts_with(std::string_view s, std::string_view p) {
 strata::stack wrapped(strata::stack s, const database_options& o) {
     return o.wrap_stack ? o.wrap_stack(std::move(s)) : s;
 }
+
+// PostgreSQL decides at each COMMIT whether it waits for the WAL flush
+// (synchronous_commit); relay sets it for its own sessions, whatever the server's
+// default: on for --durability full, off for normal. Appended to the URL's libpq
+// `options` (created when absent).
+std::string with_synchronous_commit(const std::string& url, bool durable) {
+    const std::string setting = std::string("-c%20synchronous_commit%3D") + (durable ? "on" : "off");
+    const auto query = url.find('?');
+    if (query == std::string::npos) return url + "?options=" + setting;
+    for (auto at = query; at != std::string::npos; at = url.find('&', at + 1)) {
+        if (url.compare(at + 1, 8, "options=") != 0) continue;
+        const auto value_end = url.find('&', at + 1);
+        const auto insert_at = value_end == std::string::npos ? url.size() : value_end;
+        return url.substr(0, insert_at) + "%20" + setting + url.substr(insert_at);
+    }
+    return url + "&options=" + setting;
+}
 }  // namespace
 
 std::unique_ptr<database> database::open(const std::string& url, const database_options& options) {
     auto telemetry = std::make_shared<strata::telemetry>();
     if (starts_with(url, "postgres://") || starts_with(url, "postgresql://")) {
-        strata::postgres::url binding{url, {}};
+        strata::postgres::url binding{with_synchronous_commit(url, options.durable), {}};
         binding.options.max_size = options.pool_size;
         binding.options.min_size = 1;
         auto pool = strata::postgres::make_pool(binding);  // fails here on bad credentials
@@ -35,6 +52,8 @@ std::unique_ptr<database> database::open(const std::string& url, const database_
     auto rt = strata::instantiate(wrapped(strata::sqlite::make_stack({telemetry}), options));
     if (const auto* f = parsed.get_if<strata::sqlite::file>()) {
         strata::sqlite::file file = *f;
+        // WAL either way; FULL syncs the WAL at every COMMIT, so a 201 is on disk.
+        file.options.sync = options.durable ? strata::sqlite::synchronous::full : strata::sqlite::synchronous::normal;
         const auto parent = std::filesystem::path(file.path).parent_path();
         if (!parent.empty()) std::filesystem::create_directories(parent);
         rt.connect(file);

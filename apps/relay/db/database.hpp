@@ -16,6 +16,9 @@ enum class dialect { sqlite, postgres };
 
 struct database_options {
     std::size_t pool_size = 16;
+    // SQLite files: synchronous=FULL (true) or NORMAL. PostgreSQL: relay's sessions run
+    // with synchronous_commit on (true) or off.
+    bool durable = true;
     // Tests wrap the driver (hide capabilities, inject failures); identity by default.
     std::function<strata::stack(strata::stack)> wrap_stack{};
 };

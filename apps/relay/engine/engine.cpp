@@ -22,6 +22,16 @@ engine::engine(const stores& databases, engine_options options)
     atomic_.transaction.retry.max_attempts = 5;
 }
 
+strata::atomic_options engine::send_options(std::int64_t channel_id) const {
+    strata::atomic_options o = atomic_;
+    // One pipeline where the database has one (PostgreSQL): the channel row lock the
+    // send takes first is held for one round trip. Elsewhere sends to one channel share
+    // commits (on SQLite, every send: one writer).
+    o.prefer_batch = options_.write_batches;
+    if (options_.group_commit) o.group = strata::commit_group{"channel:" + std::to_string(channel_id)};
+    return o;
+}
+
 std::optional<strata::atomic_result> engine::run_unit(const std::vector<strata::plan>& plans,
                                                       const std::optional<strata::plan>& landed) const {
     return detail::run_resolving(db_, plans, atomic_, landed);
@@ -37,8 +47,9 @@ std::vector<detail::accepted_delivery> engine::run_send(const detail::send_spec&
                                                         const std::optional<idempotency_claim>& idem, unsigned status,
                                                         const json& response) const {
     const auto owner = messages_.owner(spec.message.id);
+    const strata::atomic_options options = send_options(spec.message.channel_id);
     const detail::unit_runner run = [&](const auto& plans, const auto& landed) {
-        return run_message_unit(spec.message.id, plans, landed);
+        return detail::run_resolving(messages_.primary(owner), plans, options, landed);
     };
     const strata::runtime& store = messages_.primary(owner);
     if (owner == strata::split::residency::fresh) {  // the unit cannot see the members: list them first

@@ -38,6 +38,10 @@ struct engine_options {
     std::int64_t max_group_dms_per_agent = 1000;
     std::int64_t max_channels_per_workspace = 10000;
     std::int64_t max_agents_per_workspace = 10000;
+    // Sends share commits with concurrent sends to the same channel (strata commit_group)
+    // and, where the database has an atomic batch (PostgreSQL), run as one.
+    bool group_commit = true;
+    bool write_batches = true;
 };
 
 struct file_content {
@@ -129,6 +133,8 @@ private:
     std::optional<strata::atomic_result> run_message_unit(
         std::int64_t anchor, const std::vector<strata::plan>& plans,
         const std::optional<strata::plan>& landed = std::nullopt) const;
+    // How a send to `channel_id` runs: grouped with concurrent sends to it, as a batch.
+    [[nodiscard]] strata::atomic_options send_options(std::int64_t channel_id) const;
     // The unit of a send (engine/message_writes.hpp) on the store that owns its message.
     std::vector<detail::accepted_delivery> run_send(const detail::send_spec& spec,
                                                     const std::optional<idempotency_claim>& idem, unsigned status,

@@ -1,5 +1,6 @@
 #include "http/metrics.hpp"
 
+#include <array>
 #include <limits>
 #include <sstream>
 
@@ -47,7 +48,14 @@ std::string metrics::render(const stores& dbs, const hub& h) const {
     std::map<strata::atomic_mode, strata::atomic_unit_counters> units;
     strata::telemetry_counters totals{};
     std::optional<strata::postgres::pool::stats> pools;
+    strata::commit_group_counters groups{};
     for (const database* db : dbs.all()) {
+        const auto g = db->telemetry().commit_groups();
+        groups.groups += g.groups;
+        groups.units += g.units;
+        groups.failed_groups += g.failed_groups;
+        groups.commit_time += g.commit_time;
+        for (const auto& [size, n] : g.sizes) groups.sizes[size] += n;
         for (const auto& [mode, c] : db->telemetry().atomic_units()) {
             auto& sum = units[mode];
             sum.units += c.units;
@@ -82,6 +90,24 @@ std::string metrics::render(const stores& dbs, const hub& h) const {
     for (const auto& [mode, c] : units)
         out << "relay_atomic_unit_statements_total{mode=\"" << strata::to_string(mode) << "\"} " << c.statements
             << '\n';
+    out << "# HELP relay_commit_group_size Units per commit group (groups of two or more; a unit alone is not "
+           "counted).\n# TYPE relay_commit_group_size histogram\n";
+    std::uint64_t cumulative = 0;
+    auto size_it = groups.sizes.begin();
+    for (const std::size_t le : std::array<std::size_t, 6>{2, 4, 8, 16, 32, 64}) {
+        for (; size_it != groups.sizes.end() && size_it->first <= le; ++size_it) cumulative += size_it->second;
+        out << "relay_commit_group_size_bucket{le=\"" << le << "\"} " << cumulative << '\n';
+    }
+    out << "relay_commit_group_size_bucket{le=\"+Inf\"} " << groups.groups << '\n'
+        << "relay_commit_group_size_sum " << groups.units << '\n'
+        << "relay_commit_group_size_count " << groups.groups << '\n'
+        << "# HELP relay_commit_group_failures_total Commit groups that failed as a whole (their units ran again "
+           "alone).\n# TYPE relay_commit_group_failures_total counter\n"
+        << "relay_commit_group_failures_total " << groups.failed_groups << '\n'
+        << "# HELP relay_commit_group_commit_seconds_total Time spent in the COMMITs of commit groups.\n"
+           "# TYPE relay_commit_group_commit_seconds_total counter\n"
+        << "relay_commit_group_commit_seconds_total " << std::chrono::duration<double>(groups.commit_time).count()
+        << '\n';
     out << "# HELP relay_db_statements_total Statements executed.\n# TYPE relay_db_statements_total counter\n"
         << "relay_db_statements_total " << totals.executions << '\n'
         << "# HELP relay_db_statement_failures_total Statements that failed.\n"

@@ -12,7 +12,8 @@ capabilities sqlite_capabilities() noexcept {
                         .atomic_batch = false,
                         .savepoints = true,
                         .returning = true,
-                        .streaming = true};
+                        .streaming = true,
+                        .single_writer = true};
 }
 
 namespace {

@@ -62,7 +62,9 @@ bool is_write(const strata::statement& s) {
 }
 
 strata::capabilities shaped(strata::capabilities c, unit_shape shape) {
+    if (shape == unit_shape::native) return c;
     if (shape != unit_shape::transaction) c.interactive_transactions = false;
+    if (shape == unit_shape::transaction) c.atomic_batch = false;  // interactive only: prefer_batch cannot pick a batch
     if (shape == unit_shape::batch) c.atomic_batch = true;  // emulated below when the database has none
     if (shape == unit_shape::sequential) c.atomic_batch = false;
     return c;

@@ -18,12 +18,14 @@
 
 namespace relay::test {
 
-enum class unit_shape { transaction, batch, sequential };
+// native: the database's own capabilities (PostgreSQL: transactions and a batch, so
+// units that prefer a batch get one); transaction: interactive transactions only.
+enum class unit_shape { native, transaction, batch, sequential };
 
 struct fault_controls {
     // Read on every capability check, so a test can start relay with real transactions
     // (the schema migration needs them) and then switch.
-    std::atomic<unit_shape> shape{unit_shape::transaction};
+    std::atomic<unit_shape> shape{unit_shape::native};
 
     // Armed: statements are counted from 0; the one at fail_at fails (-1: none).
     void arm(int fail_at);

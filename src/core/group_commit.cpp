@@ -1,0 +1,224 @@
+// Group commit: concurrent atomic units share one transaction and one COMMIT, each under
+// a savepoint of its own (docs/decisions/0027-group-commit.md).
+#include <algorithm>
+
+#include "atomic_units.hpp"
+#include "commit_groups.hpp"
+#include "runtime_impl.hpp"
+#include "transaction_state.hpp"
+#include "strata/deadline_scope.hpp"
+
+namespace strata::detail {
+
+namespace {
+
+const error* strata_error(const std::exception_ptr& e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const error& err) {
+        return &err;
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+bool transient(const std::exception_ptr& e) {
+    const error* err = strata_error(e);
+    return err != nullptr && err->transient();
+}
+
+bool outcome_unknown(const std::exception_ptr& e) {
+    const error* err = strata_error(e);
+    return err != nullptr && err->outcome_unknown();
+}
+
+// Units group only with units that want the same kind of transaction.
+std::string group_key(const capabilities& caps, const atomic_options& o) {
+    std::string key = caps.single_writer ? std::string() : o.group->key;
+    const transaction_options& t = o.transaction;
+    key += '\x1f';
+    key += to_string(t.isolation);
+    key += '/';
+    key += to_string(t.access);
+    key += '/';
+    key += std::to_string(static_cast<int>(t.begin));
+    key += t.deferrable ? "/d" : "/-";
+    return key;
+}
+
+error deadline_passed(const group_unit& u) {
+    return error("RUNTIME.TRANSACTION_TIMEOUT",
+                 "The atomic unit's deadline passed before its turn in the commit group; it was not run, so nothing "
+                 "was applied.",
+                 {{"statements", std::to_string(u.plans->size())}});
+}
+
+class group_run {
+public:
+    explicit group_run(const runtime& db) : db_(db), target_(*runtime_access::of(db).target) {}
+
+    // A unit alone: run_atomic_writes without a group, under the unit's own deadline.
+    void alone(group_unit& u) const {
+        ambient_deadline_override own(u.deadline);
+        atomic_options options = *u.options;
+        options.group.reset();
+        options.transaction.timeout.reset();  // u.deadline holds it
+        try {
+            u.result = run_atomic_writes(db_, *u.plans, options);
+        } catch (...) {
+            u.failure = std::current_exception();
+        }
+        u.outcome = group_unit::state::done;
+    }
+
+    void fail(group_unit& u, const std::exception_ptr& cause, std::size_t index, std::size_t group_size) const {
+        u.failure = std::make_exception_ptr(unit_failed(atomic_mode::transaction, index, "none", cause));
+        finish(u, false, group_size);
+    }
+
+    void group(const std::vector<group_unit*>& units) const {
+        const auto started = clock::now();
+        commit_group_summary summary;
+        summary.units = units.size();
+        for (const group_unit* u : units) {
+            summary.longest_wait = std::max<std::chrono::nanoseconds>(summary.longest_wait, started - u->queued);
+        }
+        std::vector<std::exception_ptr> failed(units.size());
+        std::vector<std::size_t> index(units.size(), 0);
+        clock::time_point body_end{};
+        try {
+            ambient_deadline_override latest(latest_deadline(units));
+            transaction_options options = units.front()->options->transaction;
+            options.retry = {};          // a failed group is not retried: its units run alone instead
+            options.timeout.reset();     // each unit's statements run under the unit's own deadline
+            db_.transaction(
+                [&](const tx& t) {
+                    for (std::size_t i = 0; i < units.size(); ++i) run_one(t, *units[i], failed[i], index[i]);
+                    body_end = clock::now();
+                },
+                options);
+        } catch (...) {
+            const std::exception_ptr cause = std::current_exception();
+            summary.duration = clock::now() - started;
+            group_failed(units, failed, index, cause);
+            for (const auto& m : target_.middleware) m->on_commit_group(summary);
+            return;
+        }
+        const auto ended = clock::now();
+        summary.succeeded = true;
+        summary.duration = ended - started;
+        summary.commit = ended - body_end;
+        for (std::size_t i = 0; i < units.size(); ++i) {
+            group_unit& u = *units[i];
+            if (!failed[i]) {
+                u.result.mode = atomic_mode::transaction;
+                ++summary.committed;
+                finish(u, true, units.size());
+            } else if (transient(failed[i]) && u.options->transaction.retry.max_attempts > 1) {
+                u.outcome = group_unit::state::run_alone;  // its own retry policy decides, as alone
+            } else {
+                fail(u, failed[i], index[i], units.size());
+            }
+        }
+        for (const auto& m : target_.middleware) m->on_commit_group(summary);
+    }
+
+private:
+    static std::optional<clock::time_point> latest_deadline(const std::vector<group_unit*>& units) {
+        std::optional<clock::time_point> latest;
+        for (const group_unit* u : units) {
+            if (!u->deadline) return std::nullopt;
+            if (!latest || *u->deadline > *latest) latest = u->deadline;
+        }
+        return latest;
+    }
+
+    // One unit under its savepoint. Its failure is recorded, and the group goes on, when
+    // the savepoint undid it; when the savepoint could not (the connection broke), the
+    // whole group fails.
+    static void run_one(const tx& t, group_unit& u, std::exception_ptr& failed, std::size_t& index) {
+        u.result.results.clear();
+        if (u.deadline && clock::now() >= *u.deadline) {
+            failed = std::make_exception_ptr(deadline_passed(u));
+            return;
+        }
+        try {
+            strata::tx handle = t;
+            u.result.results = handle.transaction([&](const tx& unit) {
+                return run_each(
+                    [&](const plan& p) {
+                        execute_options eo;
+                        eo.deadline = u.deadline;
+                        return unit.execute(p, eo);
+                    },
+                    *u.plans, index);
+            });
+        } catch (...) {
+            if (tx_access::of(t).root->doomed) throw;
+            failed = std::current_exception();
+        }
+    }
+
+    // The group's transaction failed as a whole. Its COMMIT outcome unknown: every unit
+    // that was in it is unknown too. Else nothing committed: units that failed on their
+    // own keep their failure, the others run again alone.
+    void group_failed(const std::vector<group_unit*>& units, const std::vector<std::exception_ptr>& failed,
+                      const std::vector<std::size_t>& index, const std::exception_ptr& cause) const {
+        const bool unknown = outcome_unknown(cause);
+        for (std::size_t i = 0; i < units.size(); ++i) {
+            group_unit& u = *units[i];
+            if (failed[i] && !transient(failed[i])) {
+                fail(u, failed[i], index[i], units.size());
+            } else if (unknown && !failed[i]) {
+                u.failure = std::make_exception_ptr(unit_failed(atomic_mode::transaction, std::nullopt, "none", cause));
+                finish(u, false, units.size());
+            } else {
+                u.outcome = group_unit::state::run_alone;
+            }
+        }
+    }
+
+    void finish(group_unit& u, bool succeeded, std::size_t group_size) const {
+        atomic_unit_summary s{atomic_mode::transaction, u.plans->size(), succeeded, clock::now() - u.queued, group_size};
+        notify(target_, s);
+        u.outcome = group_unit::state::done;
+    }
+
+    const runtime& db_;
+    const execution_target& target_;
+};
+
+}  // namespace
+
+atomic_result run_grouped(const runtime& db, const std::vector<plan>& plans, const atomic_options& options) {
+    if (options.group->max_units == 0) {
+        throw error(std::string(codes::runtime_invalid_argument), "commit_group::max_units must be at least 1.");
+    }
+    if (options.group->max_wait.count() < 0) {
+        throw error(std::string(codes::runtime_invalid_argument), "commit_group::max_wait must not be negative.");
+    }
+    std::optional<clock::time_point> deadline;
+    if (options.transaction.timeout) {
+        if (options.transaction.timeout->count() < 0) {
+            throw error(std::string(codes::runtime_invalid_argument), "A transaction timeout must not be negative.");
+        }
+        deadline = clock::now() + *options.transaction.timeout;
+    }
+    group_unit unit;
+    unit.plans = &plans;
+    unit.options = &options;
+    unit.deadline = deadline_scope::tighten(deadline);
+
+    const group_run run(db);
+    const group_runner runner{
+        [&](group_unit& u) { run.alone(u); },
+        [&](const std::vector<group_unit*>& units) { run.group(units); },
+        [&](group_unit& u, std::exception_ptr cause) { run.fail(u, cause, 0, 1); },
+    };
+    runtime_access::of(db).groups->submit(group_key(db.caps(), options), *options.group, unit, runner);
+    if (unit.st == group_unit::state::run_alone) run.alone(unit);
+    if (unit.failure) std::rethrow_exception(unit.failure);
+    return std::move(unit.result);
+}
+
+}  // namespace strata::detail
