@@ -3,8 +3,10 @@
 #include <cctype>
 
 #include "postgres_batch.hpp"
+#include "postgres_commit_check.hpp"
 #include "postgres_errors.hpp"
 #include "postgres_rows.hpp"
+#include "strata/deadline_scope.hpp"
 
 namespace strata::postgres::detail {
 
@@ -68,6 +70,7 @@ void scope::require_open(std::string_view operation) const {
 
 std::unique_ptr<row_source> scope::execute(const statement& s, const execution_control& c) {
     require_open("execute()");
+    if (s.source == nullptr || s.source->meta().kind != statement_kind::read) wrote_ = true;
     try {
         return std::make_unique<rows>(lease_, /*owns_lease=*/false, s, c);
     } catch (const error& e) {
@@ -107,16 +110,51 @@ void scope::exec(const std::string& sql, std::string_view during) {
 void scope::begin(const transaction_options& options) {
     require_open("begin()");
     exec(begin_sql(options), "BEGIN");
+    check_ = options.check_commit == commit_check::resolve ? commit_check::resolve : commit_check::report_unknown;
+    wrote_ = false;
+    deadline_.reset();
+    if (options.timeout) deadline_ = clock::now() + *options.timeout;
+    deadline_ = deadline_scope::tighten(deadline_);
 }
 
 void scope::commit() {
     require_open("commit()");
+    const bool check = check_ == commit_check::resolve;
+    detail::connection& conn = lease_->conn();
+    conn.make_ready();
+    // What a lost COMMIT can be settled with: the transaction's id, asked for before
+    // COMMIT is sent (afterwards its reply may be lost with COMMIT's).
+    commit_evidence evidence;
+    const PGTransactionStatusType before = PQtransactionStatus(conn.raw());
+    if (!check) {
+        evidence.no_id = "not asked";
+    } else if (before == PQTRANS_INERROR) {
+        evidence.failed = true;  // COMMIT of a failed transaction can only roll back
+    } else if (!wrote_) {
+        evidence.no_id = "no statement was marked a write";
+    } else if (PQserverVersion(conn.raw()) < 130000) {
+        evidence.no_id = "PostgreSQL older than 13 has no pg_xact_status";
+    } else {
+        try {
+            evidence.xid = current_transaction_id(conn);
+            if (!evidence.xid) evidence.wrote_nothing = true;
+        } catch (const error& e) {
+            if (!is_connection_lost(e)) throw;
+            lease_->discard();
+            // COMMIT was never sent: the server rolls the transaction back as its connection ends.
+            throw error(e).with_detail("outcome", "rolled_back").with_detail("resolution", "COMMIT was not sent");
+        }
+    }
+    evidence.backend_pid = PQbackendPID(conn.raw());
     std::string tag;
     try {
-        tag = lease_->conn().exec("COMMIT", "COMMIT");
+        tag = conn.exec("COMMIT", "COMMIT");
     } catch (const error& e) {
-        if (is_connection_lost(e)) lease_->discard();
-        throw;
+        if (!is_connection_lost(e)) throw;
+        lease_->discard();
+        if (!check) throw;
+        settle_lost_commit(e, evidence);
+        return;  // it committed
     }
     // COMMIT of a transaction that already failed succeeds with the tag ROLLBACK.
     if (tag == "ROLLBACK") {
@@ -125,6 +163,29 @@ void scope::commit() {
                     {{"sqlstate", "25P02"}, {"during", "COMMIT"}})
             .with_sql(sql_error_info{.sqlstate = "25P02", .detail = "COMMIT rolled back a failed transaction"});
     }
+}
+
+void scope::settle_lost_commit(const error& lost, const commit_evidence& evidence) {
+    commit_answer answer;
+    if (evidence.failed) {
+        answer = {lost_commit::rolled_back, "the transaction had failed before COMMIT"};
+    } else if (evidence.wrote_nothing) {
+        // No id: the transaction changed nothing, so committed or not, nothing differs.
+        answer = {lost_commit::committed, "the transaction wrote nothing"};
+    } else if (!evidence.xid) {
+        answer.resolution = "no transaction id: " + evidence.no_id;
+    } else if (lease_->owner().borrowed()) {
+        answer.resolution = "no second connection (a borrowed client connection)";
+    } else {
+        lease_->give_back();  // frees its place in the pool for the question
+        answer = resolve_lost_commit(lease_->owner(), *evidence.xid, evidence.backend_pid, deadline_);
+    }
+    if (answer.outcome == lost_commit::committed) return;
+    error e(lost);
+    e.with_detail("resolution", answer.resolution);
+    if (evidence.xid) e.with_detail("transaction_id", *evidence.xid);
+    if (answer.outcome == lost_commit::rolled_back) throw std::move(e.with_detail("outcome", "rolled_back"));
+    throw std::move(e.with_detail("outcome", "unknown").with_transient(false));
 }
 
 void scope::rollback() {
@@ -157,6 +218,7 @@ void scope::rollback_to_savepoint(std::string_view name) {
 
 std::vector<batch_result> scope::execute_batch(const std::vector<statement>& statements, const execution_control& c) {
     require_open("execute_batch()");
+    wrote_ = true;
     return run_batch(*lease_, statements, c);
 }
 
