@@ -52,8 +52,9 @@ private:
             for (const std::string& ddl :
                  {"DROP TABLE IF EXISTS " + p + "_messages, " + p + "_deliveries",
                   "CREATE TABLE " + p + "_messages(id BIGINT PRIMARY KEY, channel BIGINT NOT NULL, body TEXT NOT NULL)",
-                  "CREATE TABLE " + p + "_deliveries(message_id BIGINT NOT NULL, recipient BIGINT NOT NULL, "
-                                        "PRIMARY KEY (message_id, recipient))"})
+                  "CREATE TABLE " + p +
+                      "_deliveries(message_id BIGINT NOT NULL, recipient BIGINT NOT NULL, "
+                      "PRIMARY KEY (message_id, recipient))"})
                 db[s]->execute(strata::sql(ddl)).drain();
             message[s].emplace("INSERT INTO " + p + "_messages(id, channel, body) VALUES (?, ?, ?)");
             delivery[s].emplace("INSERT INTO " + p + "_deliveries(message_id, recipient) VALUES (?, ?)");
@@ -88,7 +89,8 @@ void robust_commit(benchmark::State& state) {
         f.next += static_cast<std::int64_t>(block);
     }
     for (std::size_t s = 0; s < sides; ++s) {
-        const auto n = f.db[s]->execute(strata::sql("SELECT COUNT(*) FROM " + std::string(prefix[s]) + "_messages"))
+        const auto n = f.db[s]
+                           ->execute(strata::sql("SELECT COUNT(*) FROM " + std::string(prefix[s]) + "_messages"))
                            .one_as<std::int64_t>();
         if (n != f.next - 1) {
             state.SkipWithError("row counts differ between the sides");

@@ -102,6 +102,21 @@ TEST_F(pg_robust_commit, a_commit_the_server_never_received_is_resolved_rolled_b
     EXPECT_EQ(count("items"), 1);
 }
 
+TEST_F(pg_robust_commit, a_backend_left_waiting_for_its_commit_is_ended_and_the_transaction_rolled_back) {
+    // Half-open: the client's side broke, the server's stays open, so its backend holds
+    // the transaction "in progress" and would wait for COMMIT forever.
+    auto& db = through_proxy();
+    proxy().arm(commit_message, drop::swallow);
+    auto e = catch_error([&] { db.transaction([&](tx& t) { insert_item(t, 1); }, resolving); });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(proxy().drops(), 1);
+    EXPECT_EQ(e->details().at("outcome"), "rolled_back") << e->describe();
+    EXPECT_EQ(e->details().at("resolution"), "pg_xact_status: aborted");
+    EXPECT_TRUE(e->transient());
+    EXPECT_EQ(count("items"), 0);
+    EXPECT_TRUE(eventually([&] { return backends("idle in transaction") == 0; }));
+}
+
 TEST_F(pg_robust_commit, a_lost_commit_is_unknown_only_when_the_server_cannot_be_reached) {
     auto& db = through_proxy();
     proxy().arm(commit_message, drop::after_forwarding);
@@ -158,9 +173,8 @@ TEST_F(pg_robust_commit, an_atomic_unit_resolves_a_lost_commit_by_default) {
 
     // Turned off, the unit reports what 0020 did.
     proxy().arm(commit_message, drop::after_forwarding);
-    auto off = catch_error([&] {
-        (void)run_atomic_writes(db, next, {.transaction = {.check_commit = commit_check::report_unknown}});
-    });
+    auto off = catch_error(
+        [&] { (void)run_atomic_writes(db, next, {.transaction = {.check_commit = commit_check::report_unknown}}); });
     ASSERT_TRUE(off);
     EXPECT_EQ(off->details().at("applied"), "unknown");
     EXPECT_FALSE(off->transient());

@@ -54,13 +54,14 @@ int connect_to(const std::string& host, int port) {
     return fd;
 }
 
-// The server was told the client is gone (end of input); reads its last replies, if
-// any, and throws them away until it closes (bounded).
-void drain_and_close(int server) {
-    ::shutdown(server, SHUT_WR);
+// Reads the server's last replies, if any, and throws them away until it closes:
+// within 5 s after telling it the client is gone (end of input), or, when the server's
+// side stays open (half-open), until the server ends the connection or `stopping`.
+void drain_and_close(int server, bool half_open, const std::atomic<bool>& stopping) {
+    if (!half_open) ::shutdown(server, SHUT_WR);
     const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     char buf[8192];
-    while (std::chrono::steady_clock::now() < end) {
+    while (half_open ? !stopping.load() : std::chrono::steady_clock::now() < end) {
         pollfd p{server, POLLIN, 0};
         if (::poll(&p, 1, poll_ms) < 0) break;
         if (p.revents == 0) continue;
@@ -191,7 +192,7 @@ void fault_proxy::serve(int client, int server) {
                 if (how == drop::after_forwarding) (void)write_all(server, pending.data(), size);
                 ++drops_;
                 ::close(client);
-                drain_and_close(server);
+                drain_and_close(server, how == drop::swallow, stopping_);
                 return;
             }
             if (startup) {

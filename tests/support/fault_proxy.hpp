@@ -23,7 +23,13 @@ namespace strata::test {
 
 class fault_proxy {
 public:
-    enum class drop { after_forwarding, instead_of_forwarding };
+    enum class drop {
+        after_forwarding,       // the server runs the message, then sees the client gone
+        instead_of_forwarding,  // the server never sees it, then sees the client gone
+        // The server never sees it and its side stays open (a half-open connection: the
+        // server waits for the next message until its backend is ended or the proxy stops).
+        swallow,
+    };
     // A client message: its type byte ('Q' simple query, 'S' sync, ...) and, for 'Q',
     // the exact query text ("" matches any).
     struct message {

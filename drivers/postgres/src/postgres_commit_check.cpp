@@ -72,17 +72,17 @@ commit_answer resolve_lost_commit(pool::core& pool, const std::string& xid, int 
                 if (!in_progress_since) in_progress_since = clock::now();
                 if (clock::now() - *in_progress_since >= in_progress_grace)
                     (void)ask(conn,
-                          "SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity "
-                          "WHERE pid = $1::int AND backend_xid::text = "
-                          "(($2::pg_catalog.xid8::text::numeric % 4294967296)::bigint)::text",
-                          {pid.c_str(), xid.c_str()});
+                              "SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity "
+                              "WHERE pid = $1::int AND backend_xid::text = "
+                              "(($2::pg_catalog.xid8::text::numeric % 4294967296)::bigint)::text",
+                              {pid.c_str(), xid.c_str()});
                 last = "the transaction was still in progress";
             } catch (const error& e) {
                 last = "the server could not be asked (" + e.code() + ")";
             }
             if (clock::now() >= until) break;
-            std::this_thread::sleep_for(std::min(pause, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                            until - clock::now())));
+            std::this_thread::sleep_for(
+                std::min(pause, std::chrono::duration_cast<std::chrono::milliseconds>(until - clock::now())));
             pause = std::min(pause * 2, longest_pause);
         }
     } catch (...) {  // out of memory and the like: the outcome stays unknown
