@@ -144,6 +144,14 @@ TEST_F(pg_robust_commit, a_lost_commit_is_unknown_only_when_the_server_cannot_be
     EXPECT_EQ(pg_exec(direct_, "SELECT pg_xact_status('" + xid + "'::xid8)"), "committed");
 }
 
+TEST_F(pg_robust_commit, a_resolving_transaction_runs_on_a_read_only_standby) {
+    // The id is taken at BEGIN; a standby cannot assign one, and must not fail for it.
+    const std::string replica = pg_env_url_or_skip("STRATA_PG_REPLICA_URL");
+    if (replica.empty()) return;
+    auto& db = connect(postgres::url{replica});
+    EXPECT_EQ(db.transaction([&](tx& t) { return t.execute(sql("SELECT 1")).one_as<int>(); }, resolving), 1);
+}
+
 TEST_F(pg_robust_commit, db_transaction_reports_a_lost_commit_unknown_unless_it_opts_in) {
     auto& db = through_proxy();
     proxy().arm(commit_message, drop::after_forwarding);

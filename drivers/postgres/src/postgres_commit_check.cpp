@@ -36,14 +36,24 @@ std::optional<std::string> ask(PGconn* conn, const char* sql, std::initializer_l
 
 }  // namespace
 
-std::optional<std::string> current_transaction_id(connection& conn) {
+std::optional<std::string> begin_recording_id(connection& conn, const std::string& begin_sql) {
     conn.make_ready();
-    try {
-        return ask(conn.raw(), "SELECT pg_catalog.pg_current_xact_id_if_assigned()::text", {});
-    } catch (const error& e) {
+    // One simple query, two statements: PQexec returns the last result, or the first error.
+    const std::string sql = begin_sql +
+                            "; SELECT CASE WHEN pg_catalog.current_setting('transaction_read_only') = 'on' THEN NULL "
+                            "ELSE pg_catalog.pg_current_xact_id()::text END";
+    PGresult* res = PQexec(conn.raw(), sql.c_str());
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        error e = make_error(res, conn.raw(), "BEGIN");
+        PQclear(res);
         if (is_connection_lost(e)) conn.mark_broken();
-        throw;
+        throw e;
     }
+    std::optional<std::string> out;
+    if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0)) out = PQgetvalue(res, 0, 0);
+    PQclear(res);
+    conn.last_used = clock::now();
+    return out;
 }
 
 commit_answer resolve_lost_commit(pool::core& pool, const std::string& xid, int backend_pid,

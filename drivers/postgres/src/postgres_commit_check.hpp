@@ -16,10 +16,11 @@ struct commit_answer {
     std::string resolution;  // how it was settled, or why it could not be
 };
 
-// The id of the open transaction on `conn`, if it has one (it wrote):
-// pg_current_xact_id_if_assigned(), one round trip, never assigns an id. Throws the
+// Runs `begin_sql` and assigns the new transaction its id in the same round trip
+// (BEGIN; SELECT pg_current_xact_id()), returning the id — none when the transaction is
+// read-only (a standby, default_transaction_read_only), which cannot have one. Throws the
 // mapped error (a lost connection included).
-[[nodiscard]] std::optional<std::string> current_transaction_id(connection& conn);
+[[nodiscard]] std::optional<std::string> begin_recording_id(connection& conn, const std::string& begin_sql);
 
 // Asks `pool` on a fresh connection what became of transaction `xid`, whose COMMIT was
 // sent on the lost backend `backend_pid`. Tries for a short while (and until `deadline`,

@@ -70,7 +70,6 @@ void scope::require_open(std::string_view operation) const {
 
 std::unique_ptr<row_source> scope::execute(const statement& s, const execution_control& c) {
     require_open("execute()");
-    if (s.source == nullptr || s.source->meta().kind != statement_kind::read) wrote_ = true;
     try {
         return std::make_unique<rows>(lease_, /*owns_lease=*/false, s, c);
     } catch (const error& e) {
@@ -109,12 +108,31 @@ void scope::exec(const std::string& sql, std::string_view during) {
 
 void scope::begin(const transaction_options& options) {
     require_open("begin()");
-    exec(begin_sql(options), "BEGIN");
     check_ = options.check_commit == commit_check::resolve ? commit_check::resolve : commit_check::report_unknown;
-    wrote_ = false;
+    xid_.reset();
+    no_id_ = "not asked";
     deadline_.reset();
     if (options.timeout) deadline_ = clock::now() + *options.timeout;
     deadline_ = deadline_scope::tighten(deadline_);
+    detail::connection& conn = lease_->conn();
+    if (check_ != commit_check::resolve) {
+        exec(begin_sql(options), "BEGIN");
+    } else if (options.access == access_mode::read_only) {
+        exec(begin_sql(options), "BEGIN");
+        no_id_ = "a read-only transaction has none";
+    } else if (PQserverVersion(conn.raw()) < 130000) {  // known since connect: no round trip
+        exec(begin_sql(options), "BEGIN");
+        no_id_ = "PostgreSQL older than 13 has no pg_xact_status";
+    } else {
+        // The id, in BEGIN's round trip (0024): a lost COMMIT can then be looked up.
+        try {
+            xid_ = begin_recording_id(conn, begin_sql(options));
+        } catch (const error& e) {
+            if (is_connection_lost(e)) lease_->discard();
+            throw;
+        }
+        if (!xid_) no_id_ = "the transaction is read-only (a standby, or read-only by default)";
+    }
 }
 
 void scope::commit() {
@@ -122,30 +140,11 @@ void scope::commit() {
     const bool check = check_ == commit_check::resolve;
     detail::connection& conn = lease_->conn();
     conn.make_ready();
-    // What a lost COMMIT can be settled with: the transaction's id, asked for before
-    // COMMIT is sent (afterwards its reply may be lost with COMMIT's).
-    commit_evidence evidence;
-    const PGTransactionStatusType before = PQtransactionStatus(conn.raw());
-    if (!check) {
-        evidence.no_id = "not asked";
-    } else if (before == PQTRANS_INERROR) {
-        evidence.failed = true;  // COMMIT of a failed transaction can only roll back
-    } else if (!wrote_) {
-        evidence.no_id = "no statement was marked a write";
-    } else if (PQserverVersion(conn.raw()) < 130000) {
-        evidence.no_id = "PostgreSQL older than 13 has no pg_xact_status";
-    } else {
-        try {
-            evidence.xid = current_transaction_id(conn);
-            if (!evidence.xid) evidence.wrote_nothing = true;
-        } catch (const error& e) {
-            if (!is_connection_lost(e)) throw;
-            lease_->discard();
-            // COMMIT was never sent: the server rolls the transaction back as its connection ends.
-            throw error(e).with_detail("outcome", "rolled_back").with_detail("resolution", "COMMIT was not sent");
-        }
-    }
-    evidence.backend_pid = PQbackendPID(conn.raw());
+    // What a lost COMMIT can be settled with.
+    const commit_evidence evidence{.xid = xid_,
+                                   .failed = PQtransactionStatus(conn.raw()) == PQTRANS_INERROR,
+                                   .no_id = no_id_,
+                                   .backend_pid = PQbackendPID(conn.raw())};
     std::string tag;
     try {
         tag = conn.exec("COMMIT", "COMMIT");
@@ -169,9 +168,6 @@ void scope::settle_lost_commit(const error& lost, const commit_evidence& evidenc
     commit_answer answer;
     if (evidence.failed) {
         answer = {lost_commit::rolled_back, "the transaction had failed before COMMIT"};
-    } else if (evidence.wrote_nothing) {
-        // No id: the transaction changed nothing, so committed or not, nothing differs.
-        answer = {lost_commit::committed, "the transaction wrote nothing"};
     } else if (!evidence.xid) {
         answer.resolution = "no transaction id: " + evidence.no_id;
     } else if (lease_->owner().borrowed()) {
@@ -218,7 +214,6 @@ void scope::rollback_to_savepoint(std::string_view name) {
 
 std::vector<batch_result> scope::execute_batch(const std::vector<statement>& statements, const execution_control& c) {
     require_open("execute_batch()");
-    wrote_ = true;
     return run_batch(*lease_, statements, c);
 }
 

@@ -40,9 +40,8 @@ private:
     // Robust commit (0024): what was known of the transaction when COMMIT was sent.
     struct commit_evidence {
         std::optional<std::string> xid;
-        bool wrote_nothing = false;  // asked: it had no id
-        bool failed = false;         // it had failed before COMMIT
-        std::string no_id;           // why there is no id
+        bool failed = false;  // it had failed before COMMIT
+        std::string no_id;    // why there is no id
         int backend_pid = 0;
     };
     // The connection broke after COMMIT was sent. Returns when the transaction
@@ -51,10 +50,11 @@ private:
 
     std::shared_ptr<lease> lease_;
     bool finished_ = false;
-    // Of the open transaction: whether a lost COMMIT is resolved (0024), whether any
-    // statement may have written, and its deadline (bounds the resolution).
+    // Of the open transaction: whether a lost COMMIT is resolved (0024), its id (or why
+    // there is none), and its deadline (bounds the resolution).
     commit_check check_ = commit_check::report_unknown;
-    bool wrote_ = false;
+    std::optional<std::string> xid_;
+    std::string no_id_;
     std::optional<clock::time_point> deadline_;
 };
 
