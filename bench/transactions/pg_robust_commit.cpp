@@ -1,13 +1,13 @@
 // PostgreSQL: what robust commit (docs/decisions/0024-robust-commit.md) costs an atomic
 // write unit — the same unit through run_atomic_writes with the lost-COMMIT check on
-// (the default for units: SELECT pg_current_xact_id_if_assigned() before COMMIT, one
-// round trip more) and off (commit_check::report_unknown), interleaved in blocks inside
-// one benchmark each (bench/common/interleave.hpp). Server: STRATA_PG_URL.
+// (the default for units: the transaction id is taken in BEGIN's round trip,
+// `BEGIN; SELECT pg_current_xact_id()`) and off (commit_check::report_unknown),
+// interleaved in blocks inside one benchmark each (bench/common/interleave.hpp).
+// Server: STRATA_PG_URL.
 //
-// pg_robust_commit/1_statement  — one INSERT: BEGIN, INSERT, COMMIT = 3 round trips off,
-//                                 4 on (the worst case).
-// pg_robust_commit/5_statements — the message-send unit of pg_write_unit (5 INSERTs):
-//                                 7 round trips off, 8 on.
+// pg_robust_commit/1_statement  — one INSERT: BEGIN, INSERT, COMMIT (the worst case: the
+//                                 extra statement against the fewest others).
+// pg_robust_commit/5_statements — the message-send unit of pg_write_unit (5 INSERTs).
 // Each side has its own runtime (its own pool and backend) and its own tables of the same
 // schema, and writes the same ids in the same round; row counts are checked at the end.
 #include <benchmark/benchmark.h>

@@ -23,8 +23,8 @@ enum class commit_check {
     // Off for db.transaction(fn), on for the transaction mode of run_atomic_writes.
     automatic,
     // Ask the database on a fresh connection whether the transaction committed
-    // (PostgreSQL: pg_xact_status of the id recorded before COMMIT, one round trip more
-    // when the transaction wrote). Committed: COMMIT returns normally. Rolled back:
+    // (PostgreSQL: pg_xact_status of the id taken in BEGIN's round trip; a read-only
+    // transaction takes none). Committed: COMMIT returns normally. Rolled back:
     // RUNTIME.TRANSACTION_COMMIT_FAILED{outcome=rolled_back}, transient. Only when the
     // database cannot be reached (or no longer knows the id): outcome=unknown.
     resolve,
