@@ -144,6 +144,22 @@ TEST_F(pg_robust_commit, a_lost_commit_is_unknown_only_when_the_server_cannot_be
     EXPECT_EQ(pg_exec(direct_, "SELECT pg_xact_status('" + xid + "'::xid8)"), "committed");
 }
 
+TEST_F(pg_robust_commit, a_borrowed_connection_cannot_ask_and_says_why) {
+    PGconn* own = pg_connect(proxy().url_through(url()));
+    {
+        runtime db = instantiate(postgres::make_stack());
+        db.connect(postgres::client{own});
+        proxy().arm(commit_message, drop::after_forwarding);
+        auto e = catch_error([&] { db.transaction([&](tx& t) { insert_item(t, 1); }, resolving); });
+        ASSERT_TRUE(e);
+        EXPECT_EQ(e->details().at("outcome"), "unknown");
+        EXPECT_FALSE(e->transient());
+        EXPECT_NE(e->details().at("resolution").find("borrowed"), std::string::npos) << e->describe();
+        db.close();
+    }
+    PQfinish(own);
+}
+
 TEST_F(pg_robust_commit, a_resolving_transaction_runs_on_a_read_only_standby) {
     // The id is taken at BEGIN; a standby cannot assign one, and must not fail for it.
     const std::string replica = pg_env_url_or_skip("STRATA_PG_REPLICA_URL");

@@ -120,6 +120,9 @@ void scope::begin(const transaction_options& options) {
     } else if (options.access == access_mode::read_only) {
         exec(begin_sql(options), "BEGIN");
         no_id_ = "a read-only transaction has none";
+    } else if (lease_->owner().borrowed()) {
+        exec(begin_sql(options), "BEGIN");
+        no_id_ = "no second connection to ask on (a borrowed client connection)";
     } else if (PQserverVersion(conn.raw()) < 130000) {  // known since connect: no round trip
         exec(begin_sql(options), "BEGIN");
         no_id_ = "PostgreSQL older than 13 has no pg_xact_status";
@@ -170,8 +173,6 @@ void scope::settle_lost_commit(const error& lost, const commit_evidence& evidenc
         answer = {lost_commit::rolled_back, "the transaction had failed before COMMIT"};
     } else if (!evidence.xid) {
         answer.resolution = "no transaction id: " + evidence.no_id;
-    } else if (lease_->owner().borrowed()) {
-        answer.resolution = "no second connection (a borrowed client connection)";
     } else {
         lease_->give_back();  // frees its place in the pool for the question
         answer = resolve_lost_commit(lease_->owner(), *evidence.xid, evidence.backend_pid, deadline_);
