@@ -17,6 +17,7 @@
 namespace strata_bench::tx {
 void register_sqlite(int repetitions);
 void register_postgres(int repetitions);
+void register_robust_commit(int repetitions);
 }  // namespace strata_bench::tx
 
 int main(int argc, char** argv) {
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
     strata_bench::tx::register_sqlite(reps);
     if (const char* url = std::getenv("STRATA_PG_URL"); url != nullptr && *url != '\0') {
         strata_bench::tx::register_postgres(reps);
+        strata_bench::tx::register_robust_commit(reps);
     } else {
         std::fprintf(stderr, "strata_bench_transactions: STRATA_PG_URL is not set; skipping the PostgreSQL benchmarks\n");
     }

@@ -54,7 +54,8 @@ struct commit_group {
 
 struct atomic_options {
     bool require_atomic = false;
-    // Isolation, retry and timeout of the transaction mode; the timeout bounds every mode.
+    // Isolation, retry, timeout and check_commit of the transaction mode (check_commit
+    // automatic means resolve here); the timeout bounds every mode.
     transaction_options transaction{};
     // Share a transaction and a COMMIT with concurrent units (see commit_group).
     std::optional<commit_group> group{};
@@ -74,10 +75,15 @@ struct atomic_result {
 // Failures throw ATOMIC.UNIT_FAILED{mode, failed_index, applied} with the statement's
 // error as cause (its SQL error info is copied, so e.sql()->sqlstate works directly).
 // applied is "none" for transaction and batch modes; sequential reports how many plans
-// stayed applied. applied is "unknown" when the connection broke after the unit's COMMIT
-// (or batch) was sent, in any mode: the unit may or may not have landed, the error is
-// never transient, and e.outcome_unknown() is true. Look the unit's rows up (ids minted
-// before the unit make that easy) before running it again.
+// stayed applied. In transaction mode a COMMIT whose reply was lost is resolved by
+// default (transaction.check_commit, docs/decisions/0024-robust-commit.md): the database
+// is asked on a fresh connection, so a unit that committed returns its results, and one
+// that did not fails with applied=none (transient). applied is "unknown" when that
+// cannot settle it (the database cannot be reached, check_commit = report_unknown, a
+// driver that cannot ask) or when the connection broke after a batch's commit point
+// (its Sync) was sent — batch mode does not resolve: the unit may or may not have
+// landed, the error is never transient, and e.outcome_unknown() is true. Look the
+// unit's rows up (ids minted before the unit make that easy) before running it again.
 [[nodiscard]] atomic_result run_atomic_writes(const runtime& target, const std::vector<plan>& plans,
                                               const atomic_options& options = {});
 // Inside an open transaction the unit joins it (mode transaction) under a savepoint, so

@@ -110,7 +110,13 @@ public:
     [[nodiscard]] virtual transaction_status status() const = 0;
 
     // interactive_transactions capability. begin() validates options it cannot honour.
+    // The runtime passes check_commit as resolve or report_unknown, never automatic.
     virtual void begin(const transaction_options& options) = 0;
+    // With check_commit = resolve, a driver that can lose a COMMIT's reply settles what
+    // became of it (robust commit, docs/decisions/0024-robust-commit.md): committed ->
+    // returns normally; not committed -> throws with details outcome=rolled_back (and
+    // resolution); cannot tell -> details outcome=unknown, not transient. The connection
+    // is unusable after either throw. Without those details, status() decides.
     virtual void commit() = 0;
     virtual void rollback() = 0;
     // savepoints capability. Names are chosen by the runtime (plain identifiers).

@@ -17,6 +17,21 @@ enum class access_mode { read_write, read_only };
 // taken at BEGIN, so the transaction cannot fail later with a busy upgrade.
 enum class sqlite_begin { immediate, deferred, exclusive };
 
+// What happens when the connection breaks after COMMIT was sent, before its reply came
+// (robust commit, docs/decisions/0024-robust-commit.md).
+enum class commit_check {
+    // Off for db.transaction(fn), on for the transaction mode of run_atomic_writes.
+    automatic,
+    // Ask the database on a fresh connection whether the transaction committed
+    // (PostgreSQL: pg_xact_status of the id taken in BEGIN's round trip; a read-only
+    // transaction takes none). Committed: COMMIT returns normally. Rolled back:
+    // RUNTIME.TRANSACTION_COMMIT_FAILED{outcome=rolled_back}, transient. Only when the
+    // database cannot be reached (or no longer knows the id): outcome=unknown.
+    resolve,
+    // Report RUNTIME.TRANSACTION_COMMIT_FAILED{outcome=unknown} at once.
+    report_unknown,
+};
+
 [[nodiscard]] std::string_view to_string(isolation_level l) noexcept;
 [[nodiscard]] std::string_view to_string(access_mode m) noexcept;
 
@@ -39,6 +54,9 @@ struct transaction_options {
     // The whole transaction (all attempts) must finish in this time, else it is rolled
     // back with RUNTIME.TRANSACTION_TIMEOUT.
     std::optional<std::chrono::milliseconds> timeout{};
+    // A COMMIT whose reply was lost: resolved, or reported unknown. SQLite's COMMIT is
+    // local and its outcome always known, so it ignores this.
+    commit_check check_commit = commit_check::automatic;
 };
 
 }  // namespace strata

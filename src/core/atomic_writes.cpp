@@ -143,13 +143,18 @@ atomic_result run_atomic_writes(const runtime& target, const std::vector<plan>& 
     std::size_t index = 0;
     try {
         switch (result.mode) {
-            case atomic_mode::transaction:
+            case atomic_mode::transaction: {
+                // A unit is all writes: a lost COMMIT is resolved unless the caller said no (0024).
+                transaction_options unit_options = options.transaction;
+                if (unit_options.check_commit == commit_check::automatic)
+                    unit_options.check_commit = commit_check::resolve;
                 result.results = target.transaction(
                     [&](const tx& handle) {
                         return run_each([&](const plan& p) { return handle.execute(p); }, plans, index);
                     },
-                    options.transaction);
+                    unit_options);
                 break;
+            }
             case atomic_mode::batch: {
                 std::optional<clock::time_point> deadline;
                 if (options.transaction.timeout) deadline = started + *options.transaction.timeout;

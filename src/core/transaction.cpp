@@ -64,6 +64,36 @@ void roll_back_after_failure(strata::connection& conn, const std::exception_ptr&
 
 enum class commit_outcome { committed, rolled_back, unknown };
 
+// The outcome a driver settled for a COMMIT whose reply was lost (robust commit, 0024):
+// details outcome=rolled_back or outcome=unknown on the commit error itself.
+std::optional<commit_outcome> settled_outcome(const std::exception_ptr& commit_error) {
+    const error* err = strata_error(commit_error);
+    if (err == nullptr) return std::nullopt;
+    const auto it = err->details().find("outcome");
+    if (it == err->details().end()) return std::nullopt;
+    if (it->second == "rolled_back") return commit_outcome::rolled_back;
+    if (it->second == "unknown") return commit_outcome::unknown;
+    return std::nullopt;
+}
+
+// Where a connection stands after its COMMIT failed: the server rolled the transaction
+// back (or the driver could), or nobody knows.
+commit_outcome outcome_from_status(strata::connection& conn) {
+    try {
+        switch (conn.status()) {
+            case transaction_status::idle: return commit_outcome::rolled_back;
+            case transaction_status::in_transaction:
+            case transaction_status::failed:
+                conn.rollback();  // e.g. SQLite keeps the transaction open after a failed COMMIT
+                if (conn.status() == transaction_status::idle) return commit_outcome::rolled_back;
+                break;
+            case transaction_status::unknown: break;
+        }
+    } catch (...) {
+    }
+    return commit_outcome::unknown;
+}
+
 // Commits; on failure leaves the connection released (rolled back) or destroyed (unknown
 // state) and throws RUNTIME.TRANSACTION_COMMIT_FAILED — transient only when the outcome
 // is known (nothing committed) and the cause is worth retrying.
@@ -72,30 +102,26 @@ void commit_or_throw(strata::connection& conn) {
         conn.commit();
     } catch (...) {
         const std::exception_ptr commit_error = std::current_exception();
-        commit_outcome outcome = commit_outcome::unknown;
-        try {
-            switch (conn.status()) {
-                case transaction_status::idle: outcome = commit_outcome::rolled_back; break;
-                case transaction_status::in_transaction:
-                case transaction_status::failed:
-                    conn.rollback();  // e.g. SQLite keeps the transaction open after a failed COMMIT
-                    if (conn.status() == transaction_status::idle) outcome = commit_outcome::rolled_back;
-                    break;
-                case transaction_status::unknown: break;
-            }
-        } catch (...) {
-            outcome = commit_outcome::unknown;
-        }
-        if (outcome == commit_outcome::rolled_back) conn.release();
+        // A driver that settled a lost COMMIT says so; its connection is gone either way.
+        const std::optional<commit_outcome> settled = settled_outcome(commit_error);
+        const commit_outcome outcome = settled ? *settled : outcome_from_status(conn);
+        if (outcome == commit_outcome::rolled_back && !settled) conn.release();
         else conn.destroy();
         const bool known = outcome == commit_outcome::rolled_back;
-        throw error("RUNTIME.TRANSACTION_COMMIT_FAILED",
-                    known ? "COMMIT failed and the transaction was rolled back; nothing was committed."
-                          : "COMMIT failed and its outcome is unknown (the connection broke); the connection was "
-                            "discarded. Check whether the changes landed before repeating them.",
-                    {{"outcome", known ? "rolled_back" : "unknown"}})
-            .with_cause(commit_error)
-            .with_transient(known && is_transient(commit_error));
+        error e("RUNTIME.TRANSACTION_COMMIT_FAILED",
+                settled && known ? "The connection broke at COMMIT, and the transaction did not commit (detail "
+                                   "resolution says how that is known); nothing was committed."
+                : known          ? "COMMIT failed and the transaction was rolled back; nothing was committed."
+                                 : "COMMIT failed and its outcome is unknown (the connection broke); the connection "
+                                   "was discarded. Check whether the changes landed before repeating them.",
+                {{"outcome", known ? "rolled_back" : "unknown"}});
+        if (const error* cause = strata_error(commit_error)) {
+            for (const char* key : {"resolution", "transaction_id"}) {
+                if (const auto it = cause->details().find(key); it != cause->details().end())
+                    e.with_detail(key, it->second);
+            }
+        }
+        throw std::move(e.with_cause(commit_error).with_transient(known && is_transient(commit_error)));
     }
 }
 
@@ -135,6 +161,9 @@ void runtime::run_transaction(const transaction_options& options,
         deadline = clock::now() + *options.timeout;
     }
     deadline = deadline_scope::tighten(deadline);
+    // db.transaction(fn) resolves lost COMMITs only when asked to (0024); atomic units ask.
+    transaction_options begin_options = options;
+    if (begin_options.check_commit == commit_check::automatic) begin_options.check_commit = commit_check::report_unknown;
     const connection_intent intent =
         options.access == access_mode::read_only ? connection_intent::read_only : connection_intent::read_write;
 
@@ -154,7 +183,7 @@ void runtime::run_transaction(const transaction_options& options,
         try {
             conn = target->driver->acquire(intent, execution_control{deadline, {}});
             try {
-                conn->begin(options);
+                conn->begin(begin_options);
             } catch (...) {
                 conn->destroy();
                 throw;

@@ -60,6 +60,25 @@ TEST_P(transaction_failures, a_failing_commit_rolls_back_and_keeps_the_connectio
     EXPECT_EQ(count("children"), 1);
 }
 
+TEST_P(transaction_failures, resolving_lost_commits_changes_nothing_when_the_commit_reply_arrives) {
+    // commit_check::resolve (0024) only acts on a lost COMMIT reply: a commit that the
+    // server answers is reported as before, on every driver (SQLite never loses one).
+    const transaction_options resolving{.check_commit = commit_check::resolve};
+    auto e = catch_error([&] {
+        db().transaction([&](tx& t) { t.execute(sql("INSERT INTO children(id, parent_id) VALUES (1, 99)")).drain(); },
+                         resolving);
+    });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->details().at("outcome"), "rolled_back");
+    EXPECT_FALSE(e->details().contains("resolution"));
+    EXPECT_EQ(count("children"), 0);
+    const int read_only = db().transaction(
+        [&](tx& t) { return t.execute(sql("SELECT COUNT(*) FROM parents")).one_as<int>(); }, resolving);
+    EXPECT_EQ(read_only, 0);
+    db().transaction([&](tx& t) { t.execute(sql("INSERT INTO parents(id) VALUES (5)")).drain(); }, resolving);
+    EXPECT_EQ(count("parents"), 1);
+}
+
 TEST_P(transaction_failures, a_failing_rollback_destroys_the_connection_and_keeps_the_original_as_cause) {
     auto w = std::make_shared<wrapper_controls>();
     w->fail_rollbacks = 1;

@@ -37,6 +37,8 @@ struct pool::core : std::enable_shared_from_this<pool::core> {
     void give_back(std::unique_ptr<detail::connection> conn, bool reusable) noexcept;
     void close() noexcept;
     [[nodiscard]] bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
+    // The caller's single connection (client binding): no second one can be opened.
+    [[nodiscard]] bool borrowed() const noexcept { return borrowed_; }
     [[nodiscard]] pool::stats statistics() const;
 
     std::string description;

@@ -3,8 +3,10 @@
 #include <cctype>
 
 #include "postgres_batch.hpp"
+#include "postgres_commit_check.hpp"
 #include "postgres_errors.hpp"
 #include "postgres_rows.hpp"
+#include "strata/deadline_scope.hpp"
 
 namespace strata::postgres::detail {
 
@@ -106,17 +108,55 @@ void scope::exec(const std::string& sql, std::string_view during) {
 
 void scope::begin(const transaction_options& options) {
     require_open("begin()");
-    exec(begin_sql(options), "BEGIN");
+    check_ = options.check_commit == commit_check::resolve ? commit_check::resolve : commit_check::report_unknown;
+    xid_.reset();
+    no_id_ = "not asked";
+    deadline_.reset();
+    if (options.timeout) deadline_ = clock::now() + *options.timeout;
+    deadline_ = deadline_scope::tighten(deadline_);
+    detail::connection& conn = lease_->conn();
+    if (check_ != commit_check::resolve) {
+        exec(begin_sql(options), "BEGIN");
+    } else if (options.access == access_mode::read_only) {
+        exec(begin_sql(options), "BEGIN");
+        no_id_ = "a read-only transaction has none";
+    } else if (lease_->owner().borrowed()) {
+        exec(begin_sql(options), "BEGIN");
+        no_id_ = "no second connection to ask on (a borrowed client connection)";
+    } else if (PQserverVersion(conn.raw()) < 130000) {  // known since connect: no round trip
+        exec(begin_sql(options), "BEGIN");
+        no_id_ = "PostgreSQL older than 13 has no pg_xact_status";
+    } else {
+        // The id, in BEGIN's round trip (0024): a lost COMMIT can then be looked up.
+        try {
+            xid_ = begin_recording_id(conn, begin_sql(options));
+        } catch (const error& e) {
+            if (is_connection_lost(e)) lease_->discard();
+            throw;
+        }
+        if (!xid_) no_id_ = "the transaction is read-only (a standby, or read-only by default)";
+    }
 }
 
 void scope::commit() {
     require_open("commit()");
+    const bool check = check_ == commit_check::resolve;
+    detail::connection& conn = lease_->conn();
+    conn.make_ready();
+    // What a lost COMMIT can be settled with.
+    const commit_evidence evidence{.xid = xid_,
+                                   .failed = PQtransactionStatus(conn.raw()) == PQTRANS_INERROR,
+                                   .no_id = no_id_,
+                                   .backend_pid = PQbackendPID(conn.raw())};
     std::string tag;
     try {
-        tag = lease_->conn().exec("COMMIT", "COMMIT");
+        tag = conn.exec("COMMIT", "COMMIT");
     } catch (const error& e) {
-        if (is_connection_lost(e)) lease_->discard();
-        throw;
+        if (!is_connection_lost(e)) throw;
+        lease_->discard();
+        if (!check) throw;
+        settle_lost_commit(e, evidence);
+        return;  // it committed
     }
     // COMMIT of a transaction that already failed succeeds with the tag ROLLBACK.
     if (tag == "ROLLBACK") {
@@ -125,6 +165,24 @@ void scope::commit() {
                     {{"sqlstate", "25P02"}, {"during", "COMMIT"}})
             .with_sql(sql_error_info{.sqlstate = "25P02", .detail = "COMMIT rolled back a failed transaction"});
     }
+}
+
+void scope::settle_lost_commit(const error& lost, const commit_evidence& evidence) {
+    commit_answer answer;
+    if (evidence.failed) {
+        answer = {lost_commit::rolled_back, "the transaction had failed before COMMIT"};
+    } else if (!evidence.xid) {
+        answer.resolution = "no transaction id: " + evidence.no_id;
+    } else {
+        lease_->give_back();  // frees its place in the pool for the question
+        answer = resolve_lost_commit(lease_->owner(), *evidence.xid, evidence.backend_pid, deadline_);
+    }
+    if (answer.outcome == lost_commit::committed) return;
+    error e(lost);
+    e.with_detail("resolution", answer.resolution);
+    if (evidence.xid) e.with_detail("transaction_id", *evidence.xid);
+    if (answer.outcome == lost_commit::rolled_back) throw std::move(e.with_detail("outcome", "rolled_back"));
+    throw std::move(e.with_detail("outcome", "unknown").with_transient(false));
 }
 
 void scope::rollback() {
