@@ -117,6 +117,16 @@ TEST_F(pg_session_settings, a_url_contradicting_the_decoders_is_refused) {
     EXPECT_EQ(db.execute(sql("SHOW search_path")).one_as<std::string>(), app());
 }
 
+TEST_F(pg_session_settings, a_caller_owned_connection_must_already_read_values_as_strata_does) {
+    PGconn* raw = pg_connect(pg_url_with(url(), "options", "-c DateStyle=SQL,DMY"));
+    auto rt = instantiate(postgres::make_stack());
+    const auto e = catch_error([&] { rt.connect(postgres::client{raw}); });
+    PQfinish(raw);
+    ASSERT_TRUE(e.has_value()) << "a caller-owned connection with DateStyle SQL was bound";
+    EXPECT_EQ(e->code(), "DRIVER.BINDING_INVALID") << e->describe();
+    EXPECT_EQ(e->details().at("field"), "conn") << e->describe();
+}
+
 TEST_F(pg_session_settings, pgoptions_is_read_by_the_same_rule) {
     const std::string base = pg_url_with(schema().base_url(), "application_name", app());  // no options of its own
     ::setenv("PGOPTIONS", "-c IntervalStyle=sql_standard", 1);  // NOLINT(concurrency-mt-unsafe)
