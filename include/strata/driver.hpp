@@ -9,6 +9,7 @@
 
 #include <any>
 #include <concepts>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -30,6 +31,16 @@ class error;
 enum class driver_state { unbound, connected, closed };
 [[nodiscard]] std::string_view to_string(driver_state s) noexcept;
 
+// How much one statement may hold on a connection; 0 means no known limit. Code that
+// builds statements from data (an IN list of ids, a multi-row insert) chunks below these
+// instead of assuming a number: SQLite's are its build's limits as the connection reports
+// them (sqlite3_limit), PostgreSQL's are the protocol's and the server's.
+struct statement_limits {
+    std::size_t max_parameters = 0;    // bound parameters in one statement
+    std::size_t max_sql_length = 0;    // bytes of statement text
+    std::size_t max_value_length = 0;  // bytes of one text or blob value
+};
+
 // What a connection can do. Core code chooses by capability, never by driver name.
 struct capabilities {
     bool interactive_transactions = false;
@@ -40,6 +51,7 @@ struct capabilities {
     // One writer at a time for the whole database (SQLite): commit groups form across
     // every unit of the runtime, whatever their keys.
     bool single_writer = false;
+    statement_limits limits{};
 };
 
 // Transport data chosen by a driver (an SQLite file, a PostgreSQL URL, ...), carried

@@ -91,6 +91,8 @@ public:
             transaction_options options = units.front()->options->transaction;
             options.retry = {};          // a failed group is not retried: its units run alone instead
             options.timeout.reset();     // each unit's statements run under the unit's own deadline
+            // Like a unit alone: a lost COMMIT is resolved, not guessed (decision 0024).
+            if (options.check_commit == commit_check::automatic) options.check_commit = commit_check::resolve;
             db_.transaction(
                 [&](const tx& t) {
                     for (std::size_t i = 0; i < units.size(); ++i) run_one(t, *units[i], failed[i], index[i]);

@@ -48,7 +48,7 @@ std::optional<timestamp> parse_timestamp(std::string_view text) noexcept {
     const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
     if (!ymd.ok()) return std::nullopt;
     microseconds frac{0};
-    minutes offset{0};
+    seconds offset{0};
     if (!c.s.empty()) {
         if (!c.eat(' ') && !c.eat('T')) return std::nullopt;
         if (!c.digits(2, h) || !c.eat(':') || !c.digits(2, mi)) return std::nullopt;
@@ -72,14 +72,17 @@ std::optional<timestamp> parse_timestamp(std::string_view text) noexcept {
         } else if (!c.s.empty() && (c.s.front() == '+' || c.s.front() == '-')) {
             const int sign = c.s.front() == '-' ? -1 : 1;
             c.s.remove_prefix(1);
-            int oh = 0, om = 0;
+            int oh = 0, om = 0, os = 0;
             if (!c.digits(2, oh)) return std::nullopt;
             if (c.eat(':')) {
                 if (!c.digits(2, om)) return std::nullopt;
+                // Seconds: PostgreSQL prints local mean time offsets in full (a date before
+                // 1900 in a session TimeZone like Asia/Kolkata is "+05:53:28").
+                if (c.eat(':') && !c.digits(2, os)) return std::nullopt;
             } else {
                 c.digits(2, om);
             }
-            offset = minutes{sign * (oh * 60 + om)};
+            offset = seconds{sign * (oh * 3600 + om * 60 + os)};
         }
         if (!c.s.empty()) return std::nullopt;
     }

@@ -3,6 +3,7 @@
 // usage errors, and never print a secret.
 #include <gtest/gtest.h>
 
+#include "../support/secret_shapes.hpp"
 #include "process.hpp"
 
 namespace strata::cli_test {
@@ -104,6 +105,18 @@ TEST(errors, a_password_in_any_url_is_never_printed) {
             EXPECT_EQ(r.out.find("s3cret"), std::string::npos) << url << " leaked on stdout: " << r.out;
             EXPECT_EQ(r.err.find("s3cret"), std::string::npos) << url << " leaked on stderr: " << r.err;
         }
+    }
+}
+
+// Generated shapes (tests/support/secret_shapes.hpp, raw and escaped), each a real failing
+// connect to a closed loopback port: the CLI prints the same redaction as the library.
+TEST(errors, no_generated_password_is_printed_by_a_failing_connect) {
+    strata::test::secret_shapes shapes(0xC11, {"127.0.0.1", "1"});
+    for (int i = 0; i < 40; ++i) {
+        const strata::test::secret_case c = shapes.next();
+        const auto r = run_cli({"query", "--url", c.text, "SELECT 1"});
+        EXPECT_TRUE(r.exit_code == 1 || r.exit_code == 2) << c.text << ": " << r.err;
+        EXPECT_EQ(strata::test::leaked_fragment(r.err + r.out, c), "") << c.shape << ": " << c.text << "\n" << r.err;
     }
 }
 

@@ -97,6 +97,11 @@ TEST(timestamp_text, parses_iso_variants_and_offsets) {
     EXPECT_EQ(parse_timestamp("2026-01-02 14:00:00+02:00"), noon);
     EXPECT_EQ(parse_timestamp("2026-01-02 07:30-0430"), noon);
     EXPECT_EQ(parse_timestamp("2026-01-02 12:00:00.5"), noon + 500ms);
+    // Local mean time: PostgreSQL prints offsets with seconds for old dates in zones like
+    // Asia/Kolkata (issue 15: such a timestamp came back as text).
+    EXPECT_EQ(parse_timestamp("1890-01-01 05:53:28+05:53:28"), sys_days{1890y / January / 1});
+    EXPECT_EQ(parse_timestamp("1890-01-01 00:00:00-00:25:21"), sys_days{1890y / January / 1} + 25min + 21s);
+    EXPECT_FALSE(parse_timestamp("2026-01-02 12:00:00+05:30:").has_value());
     EXPECT_EQ(parse_timestamp("2026-01-02"), sys_days{2026y / January / 2});
     for (const char* bad : {"2026-02-30", "2026-01-02 25:00", "2026-01-02T12:00:00 junk", "yesterday", "", "2026-1-2"})
         EXPECT_FALSE(parse_timestamp(bad).has_value()) << bad;

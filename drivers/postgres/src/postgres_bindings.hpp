@@ -7,9 +7,13 @@
 
 namespace strata::postgres::detail {
 
-// Checks the URL/conninfo and the pool options. Returns the password it holds (empty if
-// none) so error messages can be masked.
-[[nodiscard]] std::string check_url(const url& u);
+struct checked_url {
+    std::string password{};  // empty if none; only to mask it in error messages
+    std::string options{};   // libpq `options` to connect with (postgres_session.hpp)
+};
+
+// Checks the URL/conninfo and the pool options.
+[[nodiscard]] checked_url check_url(const url& u);
 void check_client(const client& c);
 
 }  // namespace strata::postgres::detail

@@ -2,6 +2,7 @@
 
 #include "postgres_bindings.hpp"
 #include "postgres_errors.hpp"
+#include "postgres_session.hpp"
 
 namespace strata::postgres {
 namespace {
@@ -38,7 +39,9 @@ using detail::connection;
 
 std::shared_ptr<pool::core> pool::core::open(const url& u) {
     auto c = std::make_shared<core>();
-    c->password_ = detail::check_url(u);
+    detail::checked_url checked = detail::check_url(u);
+    c->password_ = std::move(checked.password);
+    c->session_options_ = std::move(checked.options);
     c->conninfo_ = u.value;
     c->options_ = u.options;
     c->description = describe_binding(u);
@@ -48,6 +51,8 @@ std::shared_ptr<pool::core> pool::core::open(const url& u) {
         ++c->open_;
         ++c->opened_;
     }
+    // UTC unless the URL (or PGTZ) chose another zone; every connection of the pool the same.
+    if (const char* zone = PQparameterStatus(c->idle_.front()->raw(), "TimeZone"); zone != nullptr) c->timezone_ = zone;
     return c;
 }
 
@@ -70,9 +75,12 @@ pool::core::~core() = default;
 
 std::unique_ptr<connection> pool::core::open_connection() const {
     const std::string timeout = std::to_string(options_.connect_timeout.count());
-    // strata's defaults first: anything the URL says overrides them.
-    const char* keys[] = {"connect_timeout", "fallback_application_name", "client_encoding", "dbname", nullptr};
-    const char* values[] = {timeout.c_str(), "strata", "UTF8", conninfo_.c_str(), nullptr};
+    // strata's defaults first: anything the URL says overrides them. Then what the
+    // decoders need, which the URL has been checked not to contradict (check_url): later
+    // keys win over the ones the expanded dbname brings.
+    const char* keys[] = {"connect_timeout", "fallback_application_name", "dbname", "client_encoding", "options",
+                          nullptr};
+    const char* values[] = {timeout.c_str(), "strata", conninfo_.c_str(), "UTF8", session_options_.c_str(), nullptr};
     PGconn* conn = PQconnectdbParams(keys, values, 1);
     if (conn == nullptr) throw detail::connect_failed("out of memory", description, password_);
     if (PQstatus(conn) != CONNECTION_OK) {
@@ -80,7 +88,16 @@ std::unique_ptr<connection> pool::core::open_connection() const {
         PQfinish(conn);
         throw detail::connect_failed(message, description, password_);
     }
+    if (!detail::settle_session(conn)) {
+        const std::string message = PQerrorMessage(conn);
+        PQfinish(conn);
+        throw detail::connect_failed(message, description, password_);
+    }
     return std::make_unique<connection>(conn, true, options_.statements, options_.cancel_grace);
+}
+
+bool pool::core::session_intact(const connection& c) const noexcept {
+    return detail::session_intact(c.raw(), timezone_);
 }
 
 bool pool::core::expired(const connection& c, clock::time_point now) const {
@@ -221,8 +238,11 @@ detail::lease pool::core::acquire(const execution_control& c) {
 void pool::core::give_back(std::unique_ptr<connection> conn, bool reusable) noexcept {
     conn->last_used = clock::now();
     const bool usable = conn->usable();
+    // A caller's SET DateStyle / SET TimeZone (or a RESET ALL back to an environment's
+    // values) stays with the caller: a connection whose settings drifted is closed, not
+    // handed to the next caller (read from what the server reported, no round trip).
     const bool keep = reusable && !closed() && usable && PQtransactionStatus(conn->raw()) == PQTRANS_IDLE &&
-                      !expired(*conn, conn->last_used);
+                      !expired(*conn, conn->last_used) && (borrowed_ || session_intact(*conn));
     if (keep) conn->flush_deallocations();
     std::vector<std::unique_ptr<connection>> drop;
     {

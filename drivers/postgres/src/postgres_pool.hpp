@@ -52,6 +52,8 @@ struct pool::core : std::enable_shared_from_this<pool::core> {
 private:
     [[nodiscard]] std::unique_ptr<detail::connection> open_connection() const;
     [[nodiscard]] bool expired(const detail::connection& c, clock::time_point now) const;
+    // Still the session settings it was opened with (postgres_session.hpp).
+    [[nodiscard]] bool session_intact(const detail::connection& c) const noexcept;
     // `after_loss`: the connection sat idle while another was found lost.
     [[nodiscard]] bool validate(detail::connection& c, bool after_loss) const;
     // Drops expired idle connections beyond min_size (under the lock); returns them.
@@ -61,6 +63,8 @@ private:
     bool borrowed_ = false;
     std::string conninfo_;
     std::string password_;  // only to mask it in error messages
+    std::string session_options_;  // libpq `options`: the URL's, then strata's settings
+    std::string timezone_;         // the session TimeZone of the pool's connections (fixed at open)
     pool_options options_;
 
     mutable std::mutex mutex_;

@@ -13,6 +13,13 @@ namespace {
                 "This result's connection was released when its scope ended. Read results inside the scope.");
 }
 
+// Preparing describes the statement, and the server answers with one ParameterDescription
+// message of 6 + 4 bytes per parameter; libpq drops the connection ("lost
+// synchronization with server") on a message of that type over 30,000 bytes. A statement
+// with more parameters runs unnamed (Parse, Bind, Execute in one go, no description):
+// PostgreSQL's limit of 65,535 parameters (capabilities::limits) holds either way.
+constexpr int max_described_parameters = (30000 - 6) / 4;
+
 bool is_write_tag(std::string_view tag) {
     return tag.starts_with("INSERT") || tag.starts_with("UPDATE") || tag.starts_with("DELETE") ||
            tag.starts_with("MERGE");
@@ -23,7 +30,8 @@ bool is_write_tag(std::string_view tag) {
 rows::rows(std::shared_ptr<lease> l, bool owns_lease, const statement& s, const execution_control& control)
     : lease_(std::move(l)), owns_lease_(owns_lease), params_(s.source->params()), control_(control) {
     key_ = statement_key(s.sql, params_);
-    prepared_ = conn().statements().prepared && conn().statements().cache_size > 0;
+    prepared_ = conn().statements().prepared && conn().statements().cache_size > 0 &&
+                params_.count() <= max_described_parameters;
     send();
 }
 

@@ -15,7 +15,12 @@ capabilities postgres_capabilities() noexcept {
                         .atomic_batch = true,
                         .savepoints = true,
                         .returning = true,
-                        .streaming = true};
+                        .streaming = true,
+                        // The protocol counts parameters in 16 bits; a statement's text and one
+                        // value are bounded by the server's largest allocation (1 GB - 1).
+                        .limits = {.max_parameters = 65535,
+                                   .max_sql_length = 0x3FFFFFFF,
+                                   .max_value_length = 0x3FFFFFFF}};
 }
 
 namespace {

@@ -41,10 +41,11 @@ binding parse_url(std::string_view url) {
                                        "must start with sqlite: (e.g. sqlite:./app.db or sqlite::memory:), got " +
                                            redact_to_string(url));
     // sqlite://user:password@host/path is no SQLite form (there is no server); refused
-    // rather than kept as a path that descriptions would print.
+    // rather than kept as a path that descriptions would print. Any '@' counts, not only
+    // one before the first '/': a password may hold a raw '/' ("sqlite://u:12/x@h/db").
+    // A path with an '@' in it is still written sqlite:/path or bound as a file.
     if (url.starts_with("sqlite://") || url.starts_with("file://")) {
-        const std::string_view authority = url.substr(url.find("//") + 2);
-        if (authority.substr(0, authority.find('/')).find('@') != std::string_view::npos)
+        if (url.find('@') != std::string_view::npos)
             driver_errors::binding_invalid("sqlite", "url", "must not carry a user or password (SQLite has no server)");
     }
     settings options;

@@ -42,7 +42,10 @@ public:
         p->close();
     }
 
-    [[nodiscard]] capabilities caps() const override { return detail::sqlite_capabilities(); }
+    [[nodiscard]] capabilities caps() const override {
+        pool_guard guard(pool_lock_);
+        return detail::sqlite_capabilities(pool_ ? pool_->limits() : detail::build_limits());
+    }
 
     [[nodiscard]] std::unique_ptr<row_source> execute(const statement& s, const execution_control& c) override {
         return std::make_unique<detail::rows>(detail::pool::acquire(current("execute()"), s.source->meta().kind), s, c,

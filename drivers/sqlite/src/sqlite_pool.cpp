@@ -3,6 +3,7 @@
 #include <climits>
 
 #include "sqlite_errors.hpp"
+#include "sqlite_scope.hpp"
 
 namespace strata::sqlite::detail {
 namespace {
@@ -93,6 +94,7 @@ std::shared_ptr<pool> pool::open(const binding& b) {
                                        "must be strata::sqlite::file, strata::sqlite::memory or "
                                        "strata::sqlite::handle");
     }
+    p->limits_ = statement_limits_of(p->primary_->db());
     return p;
 }
 

@@ -75,6 +75,8 @@ public:
     void close() noexcept;
     [[nodiscard]] bool closed() const noexcept { return closed_.load(std::memory_order_seq_cst); }
     [[nodiscard]] const std::string& description() const noexcept { return description_; }
+    // What one statement may hold, as the writer reported it at open.
+    [[nodiscard]] const statement_limits& limits() const noexcept { return limits_; }
     [[nodiscard]] std::size_t readers_open() const;
 
     pool(const pool&) = delete;
@@ -91,6 +93,7 @@ private:
     std::shared_ptr<connection> primary_;
     std::string description_;
     std::string path_;
+    statement_limits limits_{};
     settings settings_;
     bool readers_enabled_ = false;
 

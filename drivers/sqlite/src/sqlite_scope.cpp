@@ -1,5 +1,6 @@
 #include "sqlite_scope.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "sqlite_errors.hpp"
@@ -7,13 +8,33 @@
 
 namespace strata::sqlite::detail {
 
-capabilities sqlite_capabilities() noexcept {
+statement_limits statement_limits_of(sqlite3* db) noexcept {
+    auto limit = [db](int which) { return static_cast<std::size_t>(std::max(0, sqlite3_limit(db, which, -1))); };
+    return statement_limits{.max_parameters = limit(SQLITE_LIMIT_VARIABLE_NUMBER),
+                            .max_sql_length = limit(SQLITE_LIMIT_SQL_LENGTH),
+                            .max_value_length = limit(SQLITE_LIMIT_LENGTH)};
+}
+
+const statement_limits& build_limits() noexcept {
+    static const statement_limits limits = [] {
+        sqlite3* db = nullptr;
+        statement_limits out{};
+        if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) == SQLITE_OK)
+            out = statement_limits_of(db);
+        sqlite3_close(db);
+        return out;
+    }();
+    return limits;
+}
+
+capabilities sqlite_capabilities(const statement_limits& limits) noexcept {
     return capabilities{.interactive_transactions = true,
                         .atomic_batch = false,
                         .savepoints = true,
                         .returning = true,
                         .streaming = true,
-                        .single_writer = true};
+                        .single_writer = true,
+                        .limits = limits};
 }
 
 namespace {

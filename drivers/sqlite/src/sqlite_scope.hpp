@@ -6,7 +6,12 @@
 
 namespace strata::sqlite::detail {
 
-[[nodiscard]] capabilities sqlite_capabilities() noexcept;
+// The limits a connection reports (sqlite3_limit): its build's, unless the caller of a
+// handle binding lowered them.
+[[nodiscard]] statement_limits statement_limits_of(sqlite3* db) noexcept;
+// The limits of a fresh connection of this SQLite build (an unbound driver reports these).
+[[nodiscard]] const statement_limits& build_limits() noexcept;
+[[nodiscard]] capabilities sqlite_capabilities(const statement_limits& limits) noexcept;
 
 class scope final : public strata::connection {
 public:
@@ -19,7 +24,7 @@ public:
     scope& operator=(const scope&) = delete;
     ~scope() override;
 
-    [[nodiscard]] capabilities caps() const override { return sqlite_capabilities(); }
+    [[nodiscard]] capabilities caps() const override { return sqlite_capabilities(lease_.owner().limits()); }
     [[nodiscard]] std::unique_ptr<row_source> execute(const statement& s, const execution_control& c) override;
     [[nodiscard]] many_result execute_many(const statement& s, param_rows& rows, const execution_control& c) override;
     [[nodiscard]] transaction_status status() const override;

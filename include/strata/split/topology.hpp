@@ -8,6 +8,10 @@
 //                                           .fresh = strata::split::store{messages_db}});
 //   t.write_unit({id}, plans);                       // the owner of `id`, atomically
 //   auto row = t.read_by_id(id, plan, strata::split::read_consistency::replica_ok);
+//   auto rows = t.read_many_by_id(ids, [](std::vector<strata::value> g) {
+//       const auto n = g.size();
+//       return strata::sql_plan("SELECT * FROM m WHERE id IN (" + strata::split::placeholders(n) + ")", std::move(g));
+//   });
 #pragma once
 
 #include <functional>
@@ -79,6 +83,22 @@ struct found_row {
     row value;
 };
 
+// Builds the plan that reads the rows of one group of ids; `ids` are its parameters, in
+// order, e.g. sql_plan("SELECT id, body FROM messages WHERE id IN (" +
+// split::placeholders(ids.size()) + ")", std::move(ids)). Parameters of its own (a
+// tenant...) are inserted by the function and counted in read_many_options.
+using group_plan = std::function<plan(std::vector<value> ids)>;
+
+// "?, ?, ?": n placeholders for an IN list.
+[[nodiscard]] std::string placeholders(std::size_t n);
+
+struct read_many_options {
+    read_consistency consistency = read_consistency::replica_ok;
+    std::string id_column = "id";      // the result column that holds each row's id
+    std::size_t other_parameters = 0;  // parameters a group plan binds besides the ids
+    std::size_t max_group = 0;         // at most this many ids per statement (0: the store's limit)
+};
+
 class topology {
 public:
     // The one boot decision (runs the identity probes when the flag is on).
@@ -112,6 +132,19 @@ public:
     [[nodiscard]] std::optional<found_row> read_by_id(std::string_view id, const plan& p, read_consistency c) const;
     [[nodiscard]] std::optional<found_row> read_by_id(std::int64_t id, const plan& p, read_consistency c) const;
 
+    // Hydrates many ids by read-through, in grouped IN queries: the new store is asked
+    // for every id (when split), the legacy reader then for the legacy-shaped ids it did
+    // not have. Each statement holds at most the store's caps().limits.max_parameters
+    // less other_parameters ids (1,000 when the store reports no limit). The rows come back
+    // in the caller's order of ids, one per occurrence; ids found nowhere are dropped.
+    // SPLIT.INVALID_ARGUMENT when other_parameters leaves no room for an id.
+    [[nodiscard]] std::vector<found_row> read_many_by_id(const std::vector<std::int64_t>& ids,
+                                                         const group_plan& plan_for,
+                                                         const read_many_options& o = {}) const;
+    [[nodiscard]] std::vector<found_row> read_many_by_id(const std::vector<std::string>& ids,
+                                                         const group_plan& plan_for,
+                                                         const read_many_options& o = {}) const;
+
     // The stores a list reads, in order: [new, legacy reader] when split, [legacy reader]
     // otherwise.
     struct list_source {
@@ -126,6 +159,9 @@ public:
 private:
     topology(config c, boot_decision d) : config_(std::move(c)), decision_(std::move(d)) {}
     [[nodiscard]] std::optional<found_row> read_by_owner(residency owner, const plan& p, read_consistency c) const;
+    template <class Id>
+    [[nodiscard]] std::vector<found_row> read_many(const std::vector<Id>& ids, const group_plan& plan_for,
+                                                   const read_many_options& o) const;
     [[nodiscard]] atomic_result write_owned(const std::vector<residency>& owners, const std::vector<plan>& plans) const;
 
     config config_;

@@ -63,6 +63,15 @@ struct pool_options {
 };
 
 // A postgres:// or postgresql:// URL, or a libpq key=value conninfo string.
+//
+// Every connection is opened with DateStyle=ISO, IntervalStyle=postgres,
+// extra_float_digits=3, client_encoding=UTF8 and TimeZone=UTC in its startup packet,
+// after the URL's own `options` (decision 0029): whatever the server, database or role
+// says, values read the same. A URL (or PGOPTIONS) asking for another DateStyle,
+// IntervalStyle, client_encoding or fewer float digits is DRIVER.BINDING_INVALID; a
+// TimeZone it names is kept. A connection on which a caller SETs one of them is closed
+// when given back. A URL that can be read two ways (a raw '@' after the user name and
+// password, or a raw '/' or '@' inside them) is refused: percent-encode (decision 0030).
 struct url {
     std::string value{};
     pool_options options{};
@@ -102,7 +111,9 @@ struct pool_binding {
 };
 
 // A connection opened by the caller (PQconnectdb...). strata never closes it and uses it
-// for one scope at a time: concurrent callers wait (up to acquire_timeout) in turn.
+// for one scope at a time: concurrent callers wait (up to acquire_timeout) in turn. It
+// must already read values as strata does (DateStyle ISO, IntervalStyle postgres,
+// client_encoding UTF8): strata never changes a caller's session.
 struct client {
     ::pg_conn* conn = nullptr;
     statement_options statements{};
