@@ -12,6 +12,7 @@
 namespace strata_bench {
 void register_point_select(int repetitions);
 void register_write_unit(int repetitions);
+void register_abandon(int repetitions);
 }  // namespace strata_bench
 
 int main(int argc, char** argv) {
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
     const int reps = reps_given ? 0 : 10;
     strata_bench::register_point_select(reps);
     strata_bench::register_write_unit(reps);
+    strata_bench::register_abandon(reps);
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
     return 0;

@@ -158,16 +158,19 @@ bool connection::cancel() noexcept {
 }
 
 bool connection::settle() noexcept {
+    // Read on for a moment: a small result ends sooner than a cancel request (a new
+    // connection to the postmaster) would take. After that window next_result() sends
+    // the cancel and keeps draining for at most cancel_grace.
+    return drain(execution_control{clock::now() + drain_before_cancel, {}});
+}
+
+bool connection::drain(const execution_control& c) noexcept {
     if (!usable() || PQpipelineStatus(conn_) != PQ_PIPELINE_OFF) {  // never left half-read: give up on it
         broken_ = true;
         return false;
     }
-    // Read on for a moment: a small result ends sooner than a cancel request (a new
-    // connection to the postmaster) would take. After that window next_result() sends
-    // the cancel and keeps draining for at most cancel_grace.
     wait_state w;
-    const execution_control window{clock::now() + drain_before_cancel, {}};
-    while (PGresult* r = next_result(window, w)) {
+    while (PGresult* r = next_result(c, w)) {
         PQclear(r);
         if (!usable()) break;
     }

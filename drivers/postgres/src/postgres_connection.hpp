@@ -98,6 +98,10 @@ public:
     // Discards results until no command is in progress; a command still running after a
     // short read-on window is cancelled. False (and marked broken) when that failed.
     bool settle() noexcept;
+    // Discards results until no command is in progress, cancelling only when `c` fires
+    // (inside a transaction block a cancel would abort the transaction). False (and
+    // marked broken) when that failed.
+    bool drain(const execution_control& c) noexcept;
     // Reads the results of `commands` pipelined commands, then the sync, then leaves
     // pipeline mode. on_result(index, res) takes ownership of every non-null result.
     // False (and marked broken) when the connection was lost on the way.

@@ -36,7 +36,7 @@ rows::rows(std::shared_ptr<lease> l, bool owns_lease, const statement& s, const 
 }
 
 rows::~rows() {
-    if (!done_) stop();
+    if (!done_) abandon();
     finish();
 }
 
@@ -44,6 +44,7 @@ void rows::send() {
     connection& c = conn();
     c.make_ready();
     PGconn* raw = c.raw();
+    in_transaction_ = PQtransactionStatus(raw) != PQTRANS_IDLE;  // libpq's own state: no round trip
     int sent = 0;
     if (prepared_) {
         const prepared_statement* p = c.find(key_);
@@ -241,6 +242,19 @@ void rows::stop() noexcept {
     done_ = true;
     if (!lease_ || !lease_->held() || conn().active != this) return;
     if (!conn().settle()) lease_->discard();
+}
+
+void rows::abandon() noexcept {
+    if (!in_transaction_) {
+        stop();
+        return;
+    }
+    // Reading the rest keeps the transaction as it was; the statement's deadline and
+    // cancel token still bound the read (if one fires, the statement is cancelled as any
+    // statement would be).
+    done_ = true;
+    if (!lease_ || !lease_->held() || conn().active != this) return;
+    if (!conn().drain(control_)) lease_->discard();
 }
 
 void rows::finish() noexcept {

@@ -37,6 +37,10 @@ private:
     // idle connections), and a loss before any result arrived says so.
     void lost(error& e) noexcept;
     void stop() noexcept;    // cancels what is still running and drains it
+    // The reader stopped early (first(), a break, the stream dropped): stop() outside a
+    // transaction block; inside one, read the rest, since a cancel would abort the
+    // transaction (decision 0023).
+    void abandon() noexcept;
     void finish() noexcept;  // no more results: the connection is free again
 
     std::shared_ptr<lease> lease_;
@@ -50,6 +54,7 @@ private:
     bool prepared_ = false;    // run as a cached prepared statement
     bool from_cache_ = false;  // ... that was prepared by an earlier execution
     bool retried_ = false;
+    bool in_transaction_ = false;  // sent inside a transaction block
     bool received_ = false;  // a result of this statement arrived (a row, its completion)
     bool yielded_ = false;
     bool done_ = false;
