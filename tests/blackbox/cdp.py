@@ -9,9 +9,14 @@ import shutil
 import subprocess
 import tempfile
 import time
+import sys
 import urllib.request
 
-import websocket
+try:
+    import websocket
+except ImportError:  # a Python of its own (not Debian's) does not see Debian's python3-websocket
+    sys.path.append("/usr/lib/python3/dist-packages")
+    import websocket
 
 
 def find_chromium():
@@ -90,7 +95,8 @@ class Page:
         if method == "Runtime.exceptionThrown":
             d = params["exceptionDetails"]
             self.problems.append("exception: " + d.get("exception", {}).get("description", d.get("text", "")))
-        elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
+        elif (method == "Log.entryAdded" and params["entry"]["level"] == "error"
+              and params["entry"].get("source") != "network"):  # a 4xx the page asked for is no fault
             self.problems.append("log: " + params["entry"]["text"])
         elif method == "Runtime.consoleAPICalled" and params["type"] == "error":
             self.problems.append("console: " + " ".join(str(a.get("value", a.get("description", "")))

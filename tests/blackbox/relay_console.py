@@ -130,8 +130,8 @@ def run(page, http, base, shots):
     # Search.
     page.type("#search-q", "console")
     page.click("#search-form button[type=submit]")
-    page.wait(in_messages("hello from the console"), "the search result")
-    check("search finds the message", page.text("#room-title") == "Search: console")
+    page.wait("document.querySelector('#room-title').textContent === 'Search: console'", "the search results")
+    check("search finds the message", page.eval(in_messages("hello from the console")))
     page.screenshot(f"{shots}/06-search.png")
 
 

@@ -36,8 +36,11 @@ TEST_P(message_deliveries, each_recipient_s_delivery_shows_its_status) {
     ASSERT_EQ(http().post("/v1/messages/" + id + "/read", nullptr, carol.token).status, 200u);  // acks carol's
     const json after_read = http().get(path, alice.token).data();
     EXPECT_EQ(statuses(after_read), (json{{"bob", "delivered"}, {"carol", "acked"}}));
-    for (const auto& d : after_read["deliveries"])
-        if (d["agent_name"] == "carol") EXPECT_FALSE(d["acked_at"].is_null());
+    for (const auto& d : after_read["deliveries"]) {
+        if (d["agent_name"] == "carol") {
+            EXPECT_FALSE(d["acked_at"].is_null());
+        }
+    }
 }
 
 TEST_P(message_deliveries, pages_and_refuses_who_cannot_read_the_message) {
