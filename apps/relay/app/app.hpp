@@ -50,6 +50,8 @@ public:
     [[nodiscard]] const relay::stores& databases() const { return *stores_; }
     [[nodiscard]] engine& eng() { return *engine_; }
     [[nodiscard]] hub& events() { return hub_; }
+    // The routes (valid after open()).
+    [[nodiscard]] const http::router& routes() const { return router_; }
 
 private:
     // --request-timeout as a duration.

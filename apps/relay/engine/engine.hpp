@@ -101,6 +101,8 @@ public:
     // --- read state and mailbox
     [[nodiscard]] write_result mark_read(const principal& p, std::int64_t message_id);
     [[nodiscard]] json readers(const principal& p, std::int64_t message_id, const page_request& page) const;
+    // A message's deliveries (one per recipient) and their status; reads only.
+    [[nodiscard]] json message_deliveries(const principal& p, std::int64_t message_id, const page_request& page) const;
     [[nodiscard]] json inbox(const principal& p) const;
     [[nodiscard]] json list_deliveries(const principal& p, const std::string& status, const page_request& page);
     [[nodiscard]] write_result ack_delivery(const principal& p, const std::string& delivery_id);

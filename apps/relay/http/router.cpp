@@ -50,6 +50,13 @@ void router::add(std::string method, std::string pattern, handler h, route_trait
     routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(h), traits});
 }
 
+std::vector<router::route_name> router::routes() const {
+    std::vector<route_name> out;
+    out.reserve(routes_.size());
+    for (const auto& e : routes_) out.push_back({e.method, e.pattern});
+    return out;
+}
+
 namespace {
 reply unmatched_reply(const request& r, bool path_known, const std::string& allowed) {
     if (path_known) {

@@ -37,6 +37,14 @@ public:
     };
     [[nodiscard]] match_result find(const request& r) const;
 
+    // Every route as added: its method and pattern ("GET", "/v1/messages/:id"), for the
+    // test that holds the API document (api/openapi.json) to the router.
+    struct route_name {
+        std::string method;
+        std::string pattern;
+    };
+    [[nodiscard]] std::vector<route_name> routes() const;
+
 private:
     struct entry {
         std::string method;

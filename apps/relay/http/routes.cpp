@@ -14,6 +14,7 @@ void add_routes(router& r, services& s) {
     add_mailbox_routes(r, s);
     add_file_routes(r, s);
     add_system_routes(r, s);
+    add_static_routes(r);
 }
 
 principal authenticate(const services& s, const request& r) {

@@ -32,6 +32,7 @@ void add_dm_routes(router& r, services& s);         // DMs and group DMs
 void add_mailbox_routes(router& r, services& s);    // inbox, deliveries, search
 void add_file_routes(router& r, services& s);
 void add_system_routes(router& r, services& s);  // /healthz, /metrics
+void add_static_routes(router& r);               // /v1/openapi.json, the console at /
 
 // The caller from `Authorization: Bearer ...`: 401 unauthorized when missing or unknown.
 [[nodiscard]] principal authenticate(const services& s, const request& r);

@@ -1,4 +1,4 @@
-// Single messages, thread replies, read receipts.
+// Single messages, thread replies, read receipts, a message's deliveries.
 #include "engine/api_error.hpp"
 #include "engine/ids.hpp"
 #include "http/body.hpp"
@@ -37,6 +37,10 @@ void add_message_routes(router& r, services& s) {
     r.add("GET", "/v1/messages/:id/readers", [&s](request& req) {
         const principal p = authenticate(s, req);
         return ok(200, s.eng.readers(p, message_id(req), list_params(req, 200, 1000)));
+    });
+    r.add("GET", "/v1/messages/:id/deliveries", [&s](request& req) {
+        const principal p = authenticate(s, req);
+        return ok(200, s.eng.message_deliveries(p, message_id(req), list_params(req, 200, 1000)));
     });
 }
 
