@@ -40,7 +40,7 @@ std::vector<batch_result> run_each(const Execute& execute, const std::vector<pla
 void notify(const execution_target& target, const atomic_unit_summary& s);
 
 // run_atomic_writes for a unit that names a commit group (transaction mode, savepoints).
-[[nodiscard]] atomic_result run_grouped(const runtime& target, const std::vector<plan>& plans,
-                                        const atomic_options& options);
+[[nodiscard]] atomic_result run_grouped(const runtime& target, const capabilities& caps,
+                                        const std::vector<plan>& plans, const atomic_options& options);
 
 }  // namespace strata::detail

@@ -22,13 +22,7 @@ namespace detail {
 
 error unit_failed(atomic_mode mode, std::optional<std::size_t> failed_index, std::string applied,
                   const std::exception_ptr& cause) {
-    const error* original = nullptr;
-    try {
-        std::rethrow_exception(cause);
-    } catch (const error& e) {
-        original = &e;  // cause keeps the exception object alive
-    } catch (...) {
-    }
+    const error* original = strata_error(cause);  // cause keeps the exception object alive
     const bool unknown = original != nullptr && original->outcome_unknown();
     if (unknown) {
         applied = "unknown";
@@ -136,7 +130,7 @@ atomic_result run_atomic_writes(const runtime& target, const std::vector<plan>& 
                     {{"statements", std::to_string(plans.size())}});
     }
     if (result.mode == atomic_mode::transaction && options.group && caps.savepoints) {
-        return detail::run_grouped(target, plans, options);
+        return detail::run_grouped(target, caps, plans, options);
     }
     atomic_unit_summary summary{result.mode, plans.size(), false, {}};
     const auto started = clock::now();

@@ -12,26 +12,6 @@ namespace strata::detail {
 
 namespace {
 
-const error* strata_error(const std::exception_ptr& e) {
-    try {
-        std::rethrow_exception(e);
-    } catch (const error& err) {
-        return &err;
-    } catch (...) {
-        return nullptr;
-    }
-}
-
-bool transient(const std::exception_ptr& e) {
-    const error* err = strata_error(e);
-    return err != nullptr && err->transient();
-}
-
-bool outcome_unknown(const std::exception_ptr& e) {
-    const error* err = strata_error(e);
-    return err != nullptr && err->outcome_unknown();
-}
-
 // Units group only with units that want the same kind of transaction.
 std::string group_key(const capabilities& caps, const atomic_options& o) {
     std::string key = caps.single_writer ? std::string() : o.group->key;
@@ -116,7 +96,7 @@ public:
                 u.result.mode = atomic_mode::transaction;
                 ++summary.committed;
                 finish(u, true, units.size());
-            } else if (transient(failed[i]) && u.options->transaction.retry.max_attempts > 1) {
+            } else if (is_transient(failed[i]) && u.options->transaction.retry.max_attempts > 1) {
                 u.outcome = group_unit::state::run_alone;  // its own retry policy decides, as alone
             } else {
                 fail(u, failed[i], index[i], units.size());
@@ -169,7 +149,7 @@ private:
         const bool unknown = outcome_unknown(cause);
         for (std::size_t i = 0; i < units.size(); ++i) {
             group_unit& u = *units[i];
-            if (failed[i] && !transient(failed[i])) {
+            if (failed[i] && !is_transient(failed[i])) {
                 fail(u, failed[i], index[i], units.size());
             } else if (unknown && !failed[i]) {
                 u.failure = std::make_exception_ptr(unit_failed(atomic_mode::transaction, std::nullopt, "none", cause));
@@ -192,7 +172,8 @@ private:
 
 }  // namespace
 
-atomic_result run_grouped(const runtime& db, const std::vector<plan>& plans, const atomic_options& options) {
+atomic_result run_grouped(const runtime& db, const capabilities& caps, const std::vector<plan>& plans,
+                          const atomic_options& options) {
     if (options.group->max_units == 0) {
         throw error(std::string(codes::runtime_invalid_argument), "commit_group::max_units must be at least 1.");
     }
@@ -217,7 +198,7 @@ atomic_result run_grouped(const runtime& db, const std::vector<plan>& plans, con
         [&](const std::vector<group_unit*>& units) { run.group(units); },
         [&](group_unit& u, std::exception_ptr cause) { run.fail(u, cause, 0, 1); },
     };
-    runtime_access::of(db).groups->submit(group_key(db.caps(), options), *options.group, unit, runner);
+    runtime_access::of(db).groups->submit(group_key(caps, options), *options.group, unit, runner);
     if (unit.st == group_unit::state::run_alone) run.alone(unit);
     if (unit.failure) std::rethrow_exception(unit.failure);
     return std::move(unit.result);

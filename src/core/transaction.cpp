@@ -13,26 +13,9 @@ namespace strata {
 
 namespace {
 
-// The strata::error `e` holds, if it holds one (alive as long as `e` is).
-const error* strata_error(const std::exception_ptr& e) {
-    try {
-        std::rethrow_exception(e);
-    } catch (const error& err) {
-        return &err;
-    } catch (...) {
-        return nullptr;
-    }
-}
-
-bool is_transient(const std::exception_ptr& e) {
-    const error* err = strata_error(e);
-    return err != nullptr && err->transient();
-}
-
-bool outcome_unknown(const std::exception_ptr& e) {
-    const error* err = strata_error(e);
-    return err != nullptr && err->outcome_unknown();
-}
+using detail::is_transient;
+using detail::outcome_unknown;
+using detail::strata_error;
 
 bool past(const std::optional<clock::time_point>& deadline) { return deadline && clock::now() >= *deadline; }
 
@@ -269,6 +252,27 @@ void tx::run_savepoint(const std::function<void(strata::tx&)>& body) {
 }
 
 namespace detail {
+
+// The strata::error `e` holds, if it holds one (alive as long as `e` is).
+const error* strata_error(const std::exception_ptr& e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const error& err) {
+        return &err;
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+bool is_transient(const std::exception_ptr& e) {
+    const error* err = strata_error(e);
+    return err != nullptr && err->transient();
+}
+
+bool outcome_unknown(const std::exception_ptr& e) {
+    const error* err = strata_error(e);
+    return err != nullptr && err->outcome_unknown();
+}
 
 // Full-jitter exponential backoff, never past the deadline.
 void back_off(const retry_policy& r, std::uint32_t attempt, const std::optional<clock::time_point>& deadline) {

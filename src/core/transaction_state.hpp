@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "strata/driver.hpp"
+#include "strata/error.hpp"
 #include "strata/transaction.hpp"
 #include "stream_state.hpp"
 
@@ -30,6 +31,12 @@ struct transaction_state {
     int depth = 0;
     std::shared_ptr<transaction_root> root = std::make_shared<transaction_root>();
 };
+
+// The strata::error `e` holds, if it holds one (alive as long as `e` is), and what it
+// says (false when it holds no strata::error).
+[[nodiscard]] const error* strata_error(const std::exception_ptr& e);
+[[nodiscard]] bool is_transient(const std::exception_ptr& e);
+[[nodiscard]] bool outcome_unknown(const std::exception_ptr& e);
 
 // Sleeps before retry `attempt` + 1: full-jitter exponential backoff, never past the
 // deadline (transactions and atomic batches share it).
