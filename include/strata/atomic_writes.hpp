@@ -41,8 +41,10 @@ class tx;
 //   max_units  the most units one group takes (≥ 1).
 //   max_wait   how long a leader that found other units queued waits for more, up to
 //              max_units, before it starts (0: never waits).
-// Grouping applies to the transaction mode on connections with savepoints; elsewhere
-// the unit runs alone. A unit's retry policy and timeout are its own: a unit that fails
+// Grouping applies to the transaction mode on connections with savepoints, and to the
+// batch mode: queued batch units are sent as one batch (one pipeline, one COMMIT); when
+// it fails, its units run again alone, so each gets its own outcome. Elsewhere (the
+// sequential mode) the unit runs alone. A unit's retry policy and timeout are its own: a unit that fails
 // with a transient error in a group, or whose group fails as a whole before COMMIT, runs
 // again alone under its own options. When a group's COMMIT outcome is unknown, every
 // unit in it reports applied=unknown.
@@ -63,7 +65,7 @@ struct atomic_options {
     // has one, even if it has interactive transactions: the locks the unit takes are held
     // for one round trip instead of one per statement. Same all-or-nothing contract; the
     // retry policy applies to transient failures (a deadlock, a serialization failure).
-    // A unit that runs as a batch is not grouped.
+    // With a group, batch units group with batch units only.
     bool prefer_batch = false;
 };
 

@@ -67,7 +67,7 @@ struct commit_group_summary {
     // How long the group's oldest unit waited in the queue before the group started.
     std::chrono::nanoseconds longest_wait{0};
     std::chrono::nanoseconds duration{0};  // BEGIN to the end of COMMIT
-    std::chrono::nanoseconds commit{0};    // the COMMIT alone
+    std::chrono::nanoseconds commit{0};    // the COMMIT alone (a batch group: its one round trip)
     // false when the group failed as a whole (its units then ran alone, or report unknown).
     bool succeeded = false;
 };

@@ -39,8 +39,13 @@ std::vector<batch_result> run_each(const Execute& execute, const std::vector<pla
 // Tells every middleware how a unit ran.
 void notify(const execution_target& target, const atomic_unit_summary& s);
 
-// run_atomic_writes for a unit that names a commit group (transaction mode, savepoints).
-[[nodiscard]] atomic_result run_grouped(const runtime& target, const capabilities& caps,
+// Sends `plans` as one atomic batch on a connection of its own (no retry).
+[[nodiscard]] std::vector<batch_result> run_batch(const execution_target& target, const std::vector<plan>& plans,
+                                                  const execution_control& control);
+
+// run_atomic_writes for a unit that names a commit group: `mode` is transaction (on a
+// connection with savepoints) or batch.
+[[nodiscard]] atomic_result run_grouped(const runtime& target, const capabilities& caps, atomic_mode mode,
                                         const std::vector<plan>& plans, const atomic_options& options);
 
 }  // namespace strata::detail

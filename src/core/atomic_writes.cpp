@@ -51,15 +51,7 @@ void notify(const execution_target& target, const atomic_unit_summary& s) {
     for (const auto& m : target.middleware) m->on_atomic_unit(s);
 }
 
-}  // namespace detail
-
-namespace {
-
-using detail::notify;
-using detail::run_each;
-using detail::unit_failed;
-
-std::vector<batch_result> run_batch(const detail::execution_target& target, const std::vector<plan>& plans,
+std::vector<batch_result> run_batch(const execution_target& target, const std::vector<plan>& plans,
                                     const execution_control& control) {
     std::unique_ptr<connection> conn = target.driver->acquire(connection_intent::read_write, control);
     std::vector<std::string> lowered;
@@ -68,7 +60,7 @@ std::vector<batch_result> run_batch(const detail::execution_target& target, cons
     statements.reserve(plans.size());
     for (const plan& p : plans) {
         std::string sql;
-        lowered.push_back(std::string(detail::lowered_sql(target, p, sql)));
+        lowered.push_back(std::string(lowered_sql(target, p, sql)));
     }
     for (std::size_t i = 0; i < plans.size(); ++i) {
         statements.push_back(statement{lowered[i], &plans[i]});
@@ -89,6 +81,15 @@ std::vector<batch_result> run_batch(const detail::execution_target& target, cons
         throw;
     }
 }
+
+}  // namespace detail
+
+namespace {
+
+using detail::notify;
+using detail::run_batch;
+using detail::run_each;
+using detail::unit_failed;
 
 // A batch failed with a transient error (deadlock, serialization failure, a connection
 // lost before the batch was sent) runs again as the retry policy allows; a batch whose
@@ -129,8 +130,9 @@ atomic_result run_atomic_writes(const runtime& target, const std::vector<plan>& 
                     "only run sequentially (not atomic), and require_atomic forbids that.",
                     {{"statements", std::to_string(plans.size())}});
     }
-    if (result.mode == atomic_mode::transaction && options.group && caps.savepoints) {
-        return detail::run_grouped(target, caps, plans, options);
+    if (options.group && (result.mode == atomic_mode::batch ||
+                          (result.mode == atomic_mode::transaction && caps.savepoints))) {
+        return detail::run_grouped(target, caps, result.mode, plans, options);
     }
     atomic_unit_summary summary{result.mode, plans.size(), false, {}};
     const auto started = clock::now();

@@ -88,11 +88,13 @@ public:
 
     [[nodiscard]] std::vector<batch_result> execute_batch(const std::vector<statement>& statements,
                                                           const execution_control& c) override {
+        std::vector<std::string> sql;
+        for (const auto& s : statements) sql.emplace_back(s.sql);
         {
             std::lock_guard lock(w_->mutex);
-            auto& recorded = w_->batches.emplace_back();
-            for (const auto& s : statements) recorded.emplace_back(s.sql);
+            w_->batches.push_back(sql);
         }
+        if (w_->before_batch) w_->before_batch(sql);
         if (w_->refuse_batches.load() > 0) {
             --w_->refuse_batches;
             sql_error_info info;

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -42,6 +43,9 @@ struct wrapper_controls {
     // Batches refused before they reach the database with a transient serialization
     // failure (SQLSTATE 40001), as a conflicting concurrent transaction would cause.
     std::atomic<int> refuse_batches{0};
+    // Called with each batch's SQL before it runs (set before the runtime is used; e.g.
+    // to hold a batch until a test lets it go).
+    std::function<void(const std::vector<std::string>&)> before_batch;
     // Statements (autocommit or in a transaction) whose connection is lost before any of
     // their results arrived: the driver reports a transient DRIVER.CONNECTION_LOST with
     // received=nothing, from execute() itself or from the first pull of its rows. The

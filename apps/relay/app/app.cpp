@@ -40,7 +40,14 @@ void app::start() {
     options.host = settings_.listen_host;
     options.port = settings_.listen_port;
     options.io_threads = settings_.io_threads;
-    options.worker_threads = settings_.worker_threads != 0 ? settings_.worker_threads : std::max(8u, 4 * hw);
+    // Handlers mostly wait (on a commit group, a lock, the database). On a single-writer
+    // database (SQLite) every send waits in one commit queue, and the more wait together,
+    // the larger a group grows: 32 measured best there (8 made groups of 4, 32 of 15, 64
+    // was slower again). On PostgreSQL more waiters than 16 only queue on row locks
+    // (docs/benchmarks.md, "relay durable and grouped").
+    const unsigned auto_workers = stores_->control().rt().caps().single_writer ? 32u : 16u;
+    options.worker_threads =
+        settings_.worker_threads != 0 ? settings_.worker_threads : std::max(auto_workers, 4 * hw);
     options.max_connections = settings_.max_connections != 0 ? settings_.max_connections : connections_for_descriptors();
     options.max_body_bytes = settings_.max_body_bytes;
     options.header_timeout = std::chrono::seconds(settings_.header_timeout_seconds);
