@@ -71,20 +71,30 @@ residency int64_ids::classify(std::int64_t id) noexcept {
     return id > 0 && (id & version_bit) != 0 ? residency::fresh : residency::legacy;
 }
 
-residency int64_ids::classify(std::string_view text) noexcept {
+std::optional<std::int64_t> int64_ids::parse(std::string_view text) noexcept {
     const std::string_view body = strip_prefix(text);
     std::int64_t v = 0;
     const char* first = body.data();
     const char* last = body.data() + body.size();
-    if (body.empty() || body.front() == '+' || body.front() == '-') return residency::legacy;
+    if (body.empty() || body.front() == '+' || body.front() == '-') return std::nullopt;
     auto [ptr, ec] = std::from_chars(first, last, v);
-    if (ec != std::errc{} || ptr != last) return residency::legacy;
-    return classify(v);
+    if (ec != std::errc{} || ptr != last || v <= 0) return std::nullopt;
+    return v;
+}
+
+residency int64_ids::classify(std::string_view text) noexcept {
+    const std::optional<std::int64_t> v = parse(text);
+    return v ? classify(*v) : residency::legacy;
 }
 
 std::int64_t int64_ids::minted_at_ms(std::int64_t id) noexcept {
     if (classify(id) != residency::fresh) return -1;
     return ((id & ~version_bit) >> int64_time_shift) + epoch_ms;
+}
+
+std::int64_t int64_ids::legacy_minted_at_ms(std::int64_t id) noexcept {
+    if (id <= 0 || classify(id) != residency::legacy) return -1;
+    return (id >> 22) + epoch_ms;  // legacy snowflakes: milliseconds since 2025 << 22
 }
 
 std::int64_t int64_ids::mint() {

@@ -103,6 +103,30 @@ residency topology::owner(std::string_view id) const noexcept {
     return config_.ids == id_shape::int64 ? int64_ids::classify(id) : text_ids::classify(id);
 }
 
+std::string_view to_string(absence a) noexcept {
+    return a == absence::beyond_retention ? "beyond_retention" : "not_found";
+}
+
+absence topology::why_absent(std::int64_t id) const noexcept {
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::system_clock::now().time_since_epoch());
+    return why_absent(id, now.count());
+}
+
+absence topology::why_absent(std::int64_t id, std::int64_t now_unix_ms) const noexcept {
+    if (!config_.legacy_retention || config_.ids != id_shape::int64) return absence::not_found;
+    if (owner(id) == residency::fresh) return absence::not_found;  // the new store keeps what it owns
+    const std::int64_t minted = int64_ids::legacy_minted_at_ms(id);
+    if (minted < 0) return absence::not_found;
+    return now_unix_ms - minted > config_.legacy_retention->count() ? absence::beyond_retention : absence::not_found;
+}
+
+absence topology::why_absent(std::string_view id) const noexcept {
+    if (config_.ids != id_shape::int64) return absence::not_found;  // text ids: legacy shapes carry no time
+    const std::optional<std::int64_t> v = int64_ids::parse(id);
+    return v ? why_absent(*v) : absence::not_found;
+}
+
 residency topology::owner(std::int64_t id) const noexcept {
     if (!decision_.split) return residency::legacy;
     return config_.ids == id_shape::int64 ? int64_ids::classify(id) : residency::legacy;

@@ -242,5 +242,32 @@ TEST_F(pg_pool, closing_the_runtime_closes_its_own_pool) {
     EXPECT_TRUE(eventually([&] { return backends() == 0; }));
 }
 
+// A pool that opens min_size connections at connect and fails partway (here: the role
+// may hold two connections, the pool wants four) closes the ones it had opened: none is
+// left on the server, and a later pool of the same role can open its two (issue 15 item 7).
+TEST_F(pg_pool, a_pool_whose_start_fails_partway_leaves_no_connection_open) {
+    const std::string role = app() + "_limited";
+    schema().exec("CREATE ROLE " + role + " LOGIN PASSWORD 'Limited-Passw0rd' CONNECTION LIMIT 2");
+    const std::string limited = pg_url_with(pg_url_with(url(), "user", role), "password", "Limited-Passw0rd");
+    postgres::pool_options o;
+    o.min_size = 4;
+    auto e = catch_error([&] { (void)postgres::make_pool(limited, o); });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->code(), "DRIVER.CONNECT_FAILED");
+    EXPECT_EQ(e->describe().find("Limited-Passw0rd"), std::string::npos);
+    const auto of_role = [&] {
+        return std::stoi(schema().exec("SELECT COUNT(*) FROM pg_stat_activity WHERE usename = '" + role + "'"));
+    };
+    EXPECT_TRUE(eventually([&] { return of_role() == 0; })) << of_role() << " connections were left open";
+    o.min_size = 2;
+    {
+        auto fits = postgres::make_pool(limited, o);
+        EXPECT_EQ(fits->statistics().open, 2u);
+        fits->close();
+    }
+    EXPECT_TRUE(eventually([&] { return of_role() == 0; }));
+    schema().exec("DROP ROLE " + role);
+}
+
 }  // namespace
 }  // namespace strata::test

@@ -263,3 +263,31 @@ TEST_F(SqliteSplit, AConcurrentListWaitsForEveryStoreAndReportsAFailure) {
     fresh.probe->forbidden = true;  // the store asked on the calling thread
     EXPECT_THROW((void)split::list(t, req, build), std::logic_error);
 }
+
+// With a retention bound on the legacy store, a miss is told apart from "older than the
+// legacy store keeps" (issue 15 item 6).
+TEST_F(SqliteSplit, AMissOlderThanTheLegacyRetentionIsToldApartFromNotFound) {
+    constexpr std::int64_t day = 24LL * 3600 * 1000;
+    const std::int64_t now = split::int64_ids::epoch_ms + 400 * day;
+    const auto legacy_at = [](std::int64_t unix_ms) { return (unix_ms - split::int64_ids::epoch_ms) << 22; };
+    const std::int64_t purged = legacy_at(now - 40 * day);  // older than 30 days: purged from legacy
+    const std::int64_t recent = legacy_at(now - 1 * day);
+    const std::int64_t fresh_id = ids.mint(now - 40 * day);
+
+    auto bounded = config();
+    bounded.legacy_retention = std::chrono::milliseconds(30 * day);
+    auto t = split::topology::boot(bounded);
+    for (std::int64_t id : {purged, recent, fresh_id})
+        EXPECT_FALSE(t.read_by_id(id, message_by_id(id), split::read_consistency::primary_required)) << id;
+    EXPECT_EQ(t.why_absent(purged, now), split::absence::beyond_retention);
+    EXPECT_EQ(t.why_absent(recent, now), split::absence::not_found);
+    EXPECT_EQ(t.why_absent(fresh_id, now), split::absence::not_found);  // the new store keeps its own
+    EXPECT_EQ(t.why_absent(std::to_string(purged)), split::absence::beyond_retention);  // as text, at today's clock
+    EXPECT_EQ(t.why_absent("not an id"), split::absence::not_found);
+    EXPECT_EQ(t.why_absent(std::int64_t{-5}, now), split::absence::not_found);
+    EXPECT_EQ(split::to_string(split::absence::beyond_retention), "beyond_retention");
+
+    // Without a bound nothing is "beyond retention".
+    auto unbounded = split::topology::boot(config());
+    EXPECT_EQ(unbounded.why_absent(purged, now), split::absence::not_found);
+}

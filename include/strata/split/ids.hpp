@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -49,6 +50,12 @@ public:
     [[nodiscard]] static residency classify(std::string_view text) noexcept;
     // Unix milliseconds a version-1 id was minted at; -1 for any other id.
     [[nodiscard]] static std::int64_t minted_at_ms(std::int64_t id) noexcept;
+    // Unix milliseconds a legacy snowflake (a positive id below version_bit) was minted
+    // at; -1 for any other id.
+    [[nodiscard]] static std::int64_t legacy_minted_at_ms(std::int64_t id) noexcept;
+    // The id in decimal text, optionally prefixed ("msg_123"); nullopt for anything that
+    // is not a positive decimal int64.
+    [[nodiscard]] static std::optional<std::int64_t> parse(std::string_view text) noexcept;
 
     // A new version-1 id (thread-safe). now_ms: Unix milliseconds (tests pass their own).
     [[nodiscard]] std::int64_t mint();

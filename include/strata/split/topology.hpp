@@ -14,6 +14,7 @@
 //   });
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -59,7 +60,18 @@ struct config {
     store legacy;                         // the legacy primary (control plane and old rows)
     std::optional<store> legacy_replica;  // its read replica; absent: reads use `legacy`
     std::optional<store> fresh;           // the new database
+    // How long the legacy store keeps rows (older ones are purged from it), when it has
+    // such a bound: a read that finds nothing can then tell "never existed or deleted"
+    // from "older than the legacy store keeps" (topology::why_absent).
+    std::optional<std::chrono::milliseconds> legacy_retention{};
 };
+
+// Why a read by id found nothing.
+enum class absence {
+    not_found,         // no such row where it would be
+    beyond_retention,  // a legacy id older than config::legacy_retention: purged, not missing
+};
+[[nodiscard]] std::string_view to_string(absence a) noexcept;
 
 // The boot decision, made once. `split` is true only when the flag is on, the new store
 // is configured, and the identity probe shows the legacy and the new database are
@@ -131,6 +143,14 @@ public:
     // then the legacy replica (or primary, primary_required). Passthrough: one read.
     [[nodiscard]] std::optional<found_row> read_by_id(std::string_view id, const plan& p, read_consistency c) const;
     [[nodiscard]] std::optional<found_row> read_by_id(std::int64_t id, const plan& p, read_consistency c) const;
+
+    // After a read by id found nothing: beyond_retention when a retention bound is
+    // configured and the id is a legacy integer id (a snowflake: milliseconds << 22 since
+    // 2025) minted longer ago than the bound; not_found otherwise (new ids, text ids,
+    // whose legacy shapes carry no time, or no bound). now_unix_ms: tests pass their own.
+    [[nodiscard]] absence why_absent(std::int64_t id) const noexcept;
+    [[nodiscard]] absence why_absent(std::int64_t id, std::int64_t now_unix_ms) const noexcept;
+    [[nodiscard]] absence why_absent(std::string_view id) const noexcept;
 
     // Hydrates many ids by read-through, in grouped IN queries: the new store is asked
     // for every id (when split), the legacy reader then for the legacy-shaped ids it did

@@ -9,6 +9,7 @@ void fault_controls::arm(int fail_at) {
     seen_ = 0;
     batches_ = 0;
     sql_.clear();
+    batch_sql_.clear();
 }
 
 void fault_controls::disarm() {
@@ -46,9 +47,17 @@ bool fault_controls::take_lost_commit() {
     return false;
 }
 
-void fault_controls::count_batch() {
+void fault_controls::count_batch(const std::vector<strata::statement>& statements) {
     std::lock_guard lock(mutex_);
-    if (armed_) ++batches_;
+    if (!armed_) return;
+    ++batches_;
+    auto& sql = batch_sql_.emplace_back();
+    for (const auto& s : statements) sql.emplace_back(s.sql);
+}
+
+std::vector<std::vector<std::string>> fault_controls::batch_statements() const {
+    std::lock_guard lock(mutex_);
+    return batch_sql_;
 }
 
 namespace {
@@ -109,7 +118,7 @@ public:
 
     [[nodiscard]] std::vector<strata::batch_result> execute_batch(const std::vector<strata::statement>& statements,
                                                                   const strata::execution_control& ctl) override {
-        c_->count_batch();
+        c_->count_batch(statements);
         if (inner_->caps().atomic_batch) {
             // The database's own batch (PostgreSQL pipeline): the failing statement is
             // replaced by one that fails on the server, in its place in the batch.

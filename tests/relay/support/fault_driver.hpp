@@ -33,8 +33,9 @@ struct fault_controls {
     // Statements seen since arm(), and their SQL.
     [[nodiscard]] int seen() const;
     [[nodiscard]] std::vector<std::string> statements() const;
-    // Units run as a batch since arm().
+    // Units run as a batch since arm(), and the SQL of each.
     [[nodiscard]] int batches() const;
+    [[nodiscard]] std::vector<std::vector<std::string>> batch_statements() const;
 
     // The next `lost_commits` COMMITs of transactions that wrote (or atomic batches) lose
     // their reply: the work is
@@ -46,7 +47,7 @@ struct fault_controls {
 
     // Internals for the wrapper: true when the statement about to run must fail.
     bool next_statement_fails(std::string_view sql);
-    void count_batch();
+    void count_batch(const std::vector<strata::statement>& statements);
 
 private:
     mutable std::mutex mutex_;
@@ -55,6 +56,7 @@ private:
     int seen_ = 0;
     int batches_ = 0;
     std::vector<std::string> sql_;
+    std::vector<std::vector<std::string>> batch_sql_;
 };
 
 [[nodiscard]] strata::stack fault_stack(strata::stack inner, std::shared_ptr<fault_controls> controls);
