@@ -122,8 +122,6 @@ inline constexpr std::string_view contract_unsupported_change = "CONTRACT.UNSUPP
 inline constexpr std::string_view contract_plan_stale = "CONTRACT.PLAN_STALE";
 // A step's check found rows (SQLite: a reference a rebuilt table no longer satisfies).
 inline constexpr std::string_view contract_step_check_failed = "CONTRACT.STEP_CHECK_FAILED";
-// The live schema has something a contract cannot describe (a column type, an expression index).
-inline constexpr std::string_view contract_not_describable = "CONTRACT.NOT_DESCRIBABLE";
 }  // namespace codes
 
 }  // namespace strata

@@ -32,7 +32,14 @@ bool render_common(const schema_change& c, const ddl_dialect& d, rendered_change
         case change_kind::rename_column:
             out.statements = {alter(c.table) + "RENAME COLUMN " + quoted(c.name) + " TO " + quoted(c.new_name)};
             return true;
-        case change_kind::create_index: out.statements = {index_sql(c.table, index_of(c.after, c.name))}; return true;
+        case change_kind::create_index: {
+            // An index of that name already there is taken as the one planned (one made by
+            // hand before the contract named it); status reports drift if it differs.
+            std::string ix = index_sql(c.table, index_of(c.after, c.name));
+            ix.insert(ix.find(" INDEX ") + 7, "IF NOT EXISTS ");
+            out.statements = {std::move(ix)};
+            return true;
+        }
         case change_kind::drop_index: out.statements = {"DROP INDEX " + quoted(c.name)}; return true;
         case change_kind::sql: return true;  // a SQL step carries its own statement
         default: return false;
