@@ -6,15 +6,22 @@
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
+#include <cstdio>
+
 #include <strata/error.hpp>
 
 #include "app/app.hpp"
 #include "config/config.hpp"
+#include "schema/schema.hpp"
 
 int main(int argc, char** argv) {
     auto parsed = relay::parse_command_line(argc, argv);
     if (!parsed.settings) return parsed.exit_code;
     const relay::config settings = *parsed.settings;
+    if (settings.print_contract) {
+        std::fputs(relay::schema::relay_contract().pretty_json().c_str(), stdout);
+        return 0;
+    }
     spdlog::set_level(spdlog::level::from_str(settings.log_level));
 
     // Connections are descriptors: take what the hard limit allows (the default soft

@@ -48,6 +48,8 @@ public:
 
     [[nodiscard]] const std::vector<contract_table>& tables() const noexcept { return tables_; }
     [[nodiscard]] const std::string& canonical_json() const noexcept { return json_; }
+    // The same JSON indented, one key per line, for reading and diffing (from_json reads it).
+    [[nodiscard]] std::string pretty_json() const;
     [[nodiscard]] const std::string& hash() const noexcept { return hash_; }
     // What differs between this (declared) contract and `database` (the one recorded in a
     // database), one human-readable line per difference (empty: the same).

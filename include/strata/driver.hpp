@@ -196,6 +196,9 @@ struct target_descriptor {
 };
 
 struct contract_table;
+struct schema_change;
+struct rendered_change;
+class runtime;
 
 struct adapter_descriptor {
     std::string id;
@@ -206,6 +209,11 @@ struct adapter_descriptor {
     std::function<std::string(const plan&)> lower_tree;
     // DDL creating a contract table (CREATE TABLE, then its indexes) in the dialect.
     std::function<std::vector<std::string>(const contract_table&)> create_table;
+    // One migration step in the dialect (strata/schema_change.hpp).
+    std::function<rendered_change(const schema_change&)> render_change;
+    // The tables of the live schema, read from the database's catalog; what a contract
+    // cannot describe is left out, one line each in `left_out`.
+    std::function<std::vector<contract_table>(const runtime&, std::vector<std::string>& left_out)> introspect;
 };
 
 struct driver_descriptor {

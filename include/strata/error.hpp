@@ -110,6 +110,18 @@ inline constexpr std::string_view budget_latency_exceeded = "BUDGET.LATENCY_EXCE
 inline constexpr std::string_view plan_multiple_statements = "PLAN.MULTIPLE_STATEMENTS";
 inline constexpr std::string_view plan_param_count = "PLAN.PARAM_COUNT_MISMATCH";
 inline constexpr std::string_view plan_empty = "PLAN.EMPTY";
+inline constexpr std::string_view contract_invalid = "CONTRACT.INVALID";
+inline constexpr std::string_view contract_mismatch = "CONTRACT.MISMATCH";
+inline constexpr std::string_view contract_unmanaged = "CONTRACT.UNMANAGED";
+inline constexpr std::string_view contract_unsupported = "CONTRACT.UNSUPPORTED";
+// A migration would drop a table or a column nobody declared droppable.
+inline constexpr std::string_view contract_destructive_change = "CONTRACT.DESTRUCTIVE_CHANGE";
+// A contract change no migration step expresses (a column's type, a primary key).
+inline constexpr std::string_view contract_unsupported_change = "CONTRACT.UNSUPPORTED_CHANGE";
+// The database's marker moved between planning and applying a migration.
+inline constexpr std::string_view contract_plan_stale = "CONTRACT.PLAN_STALE";
+// A step's check found rows (SQLite: a reference a rebuilt table no longer satisfies).
+inline constexpr std::string_view contract_step_check_failed = "CONTRACT.STEP_CHECK_FAILED";
 }  // namespace codes
 
 }  // namespace strata

@@ -50,6 +50,12 @@ struct transaction_options {
     access_mode access = access_mode::read_write;
     bool deferrable = false;  // PostgreSQL SERIALIZABLE READ ONLY DEFERRABLE
     sqlite_begin begin = sqlite_begin::immediate;
+    // SQLite: foreign keys are not enforced inside this transaction (PRAGMA foreign_keys=OFF
+    // before BEGIN, back ON when it ends), as SQLite's table rebuild needs: dropping the
+    // old copy of a referenced table would otherwise cascade into the tables that
+    // reference it. The caller checks references itself (PRAGMA foreign_key_check);
+    // strata::apply_migration does. PostgreSQL alters tables in place and ignores it.
+    bool sqlite_suspend_foreign_keys = false;
     retry_policy retry{};
     // The whole transaction (all attempts) must finish in this time, else it is rolled
     // back with RUNTIME.TRANSACTION_TIMEOUT.

@@ -152,6 +152,8 @@ contract contract::from_json(std::string_view json) {
     return contract(std::move(tables));
 }
 
+std::string contract::pretty_json() const { return nlohmann::ordered_json::parse(json_).dump(2) + "\n"; }
+
 std::vector<std::string> contract::differences(const contract& other) const {
     std::vector<std::string> out;
     auto find = [](const std::vector<contract_table>& ts, const std::string& n) -> const contract_table* {

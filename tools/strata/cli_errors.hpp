@@ -16,7 +16,9 @@ enum class exit_status : int {
     failed = 1,  // the database or the statement failed
     usage = 2,   // the command line is wrong (option, URL or --param); nothing ran
     contract_mismatch = 3,  // verify: the database holds another contract
-    contract_missing = 4,   // verify: the database has no contract marker
+    contract_missing = 4,   // verify: the database has no contract marker; migrate status: unknown
+    migrations_pending = 5,  // migrate status: the database is behind the contract
+    schema_drifted = 6,      // migrate status: the live schema differs from its marker
 };
 
 // A mistake in the command line itself, found before anything reached a database.

@@ -10,12 +10,6 @@
 #include "database_url.hpp"
 
 namespace strata::cli {
-namespace {
-
-void add_common(CLI::App& cmd, contract_options& o) {
-    cmd.add_option("--url", o.url, "the database: sqlite:PATH, sqlite::memory: or postgres://...")->required();
-    cmd.add_option("--contract", o.contract_file, "the contract's canonical JSON file")->required();
-}
 
 contract load_contract(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -25,36 +19,25 @@ contract load_contract(const std::string& path) {
     return contract::from_json(text.str());
 }
 
-}  // namespace
-
-CLI::App& add_migrate_command(CLI::App& app, contract_options& options) {
-    CLI::App* cmd = app.add_subcommand(
-        "migrate", "Apply a contract to an empty database (or confirm it is up to date). A database holding another "
-                   "contract is left alone and what differs is printed; exit 1.");
-    add_common(*cmd, options);
-    return *cmd;
-}
-
 CLI::App& add_verify_command(CLI::App& app, contract_options& options) {
     CLI::App* cmd = app.add_subcommand(
         "verify", "Compare a database's contract marker with a contract. Exit 0: match; 3: the database holds "
                   "another contract (the differences are printed); 4: the database has no marker.");
-    add_common(*cmd, options);
+    cmd->add_option("--url", options.url, "the database: sqlite:PATH, sqlite::memory: or postgres://...")->required();
+    cmd->add_option("--contract", options.contract_file, "the contract's JSON file")->required();
     return *cmd;
 }
 
-void run_migrate(const contract_options& options, std::ostream& out) {
-    const database_target target = target_for_url(options.url);
-    const contract c = load_contract(options.contract_file);
-    runtime db = open_database(target);
-    const migrate_result r = migrate(db, c);
-    db.close();
-    if (r.outcome == migrate_outcome::up_to_date) {
-        out << "up to date: " << c.hash() << '\n';
-        return;
-    }
-    for (const auto& stmt : r.statements) out << stmt << ";\n";
-    out << "applied: " << c.hash() << '\n';
+CLI::App& add_contract_print_command(CLI::App& app, print_options& options) {
+    CLI::App* contract_cmd = app.add_subcommand("contract", "Contracts without C++: print one from a database.");
+    contract_cmd->require_subcommand(1);
+    CLI::App* print = contract_cmd->add_subcommand(
+        "print", "Print the contract of a database's live schema (the JSON --contract takes): tables, columns, "
+                 "keys, references, unique constraints and indexes. What a contract cannot describe (views, "
+                 "expression indexes, other column types) is left out and named on stderr.");
+    print->add_option("--url", options.url, "the database: sqlite:PATH or postgres://...")->required();
+    print->add_flag("--compact", options.compact, "one line (the canonical form the contract's hash is taken of)");
+    return *print;
 }
 
 exit_status run_verify(const contract_options& options, std::ostream& out) {
@@ -74,6 +57,15 @@ exit_status run_verify(const contract_options& options, std::ostream& out) {
             return exit_status::contract_mismatch;
     }
     return exit_status::failed;
+}
+
+void run_contract_print(const print_options& options, std::ostream& out, std::ostream& notes) {
+    const database_target target = target_for_url(options.url);
+    runtime db = open_database(target);
+    const live_schema live = introspect(db);
+    db.close();
+    out << (options.compact ? live.described.canonical_json() + "\n" : live.described.pretty_json());
+    for (const auto& l : live.left_out) notes << "note: left out: " << l << '\n';
 }
 
 }  // namespace strata::cli

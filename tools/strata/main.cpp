@@ -12,6 +12,7 @@
 
 #include "cli_errors.hpp"
 #include "contract_commands.hpp"
+#include "migrate_commands.hpp"
 #include "query_command.hpp"
 #include "split_command.hpp"
 
@@ -24,9 +25,13 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     query_options query;
     CLI::App& query_cmd = add_query_command(app, query);
-    contract_options migrate_opts, verify_opts;
-    CLI::App& migrate_cmd = add_migrate_command(app, migrate_opts);
+    migrate_options migrate_opts, plan_opts, status_opts;
+    const migrate_commands migrate_cmds = add_migrate_commands(app, migrate_opts, plan_opts, status_opts);
+    CLI::App& migrate_cmd = *migrate_cmds.apply;
+    contract_options verify_opts;
     CLI::App& verify_cmd = add_verify_command(app, verify_opts);
+    print_options print_opts;
+    CLI::App& print_cmd = add_contract_print_command(app, print_opts);
     split_status_options split_opts;
     CLI::App& split_status_cmd = add_split_command(app, split_opts);
 
@@ -34,7 +39,10 @@ int main(int argc, char** argv) {
         app.parse(argc, argv);
         exit_status status = exit_status::ok;
         if (query_cmd) run_query(query, std::cin, isatty(STDIN_FILENO) != 0, std::cout);
-        if (migrate_cmd) run_migrate(migrate_opts, std::cout);
+        if (*migrate_cmds.plan) run_migrate_plan(plan_opts, std::cout);
+        else if (*migrate_cmds.status) status = run_migrate_status(status_opts, std::cout);
+        else if (migrate_cmd) run_migrate(migrate_opts, std::cout);
+        if (print_cmd) run_contract_print(print_opts, std::cout, std::cerr);
         if (verify_cmd) status = run_verify(verify_opts, std::cout);
         if (split_status_cmd) run_split_status(split_opts, std::cout);
         std::cout.flush();
@@ -43,7 +51,10 @@ int main(int argc, char** argv) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         const char* help = query_cmd.parsed()     ? "strata query --help"
+                           : migrate_cmds.plan->parsed() ? "strata migrate plan --help"
+                           : migrate_cmds.status->parsed() ? "strata migrate status --help"
                            : migrate_cmd.parsed() ? "strata migrate --help"
+                           : print_cmd.parsed() ? "strata contract print --help"
                            : verify_cmd.parsed()  ? "strata verify --help"
                            : split_status_cmd.parsed() ? "strata split status --help"
                                                   : "strata --help";

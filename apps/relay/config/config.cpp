@@ -139,9 +139,13 @@ parsed_command_line parse_command_line(int argc, char** argv) {
     app.add_option("--ws-max-message-bytes", c.ws_max_message_bytes, "Largest WebSocket message a client may send")
         ->check(CLI::Range(std::size_t{128}, std::size_t{16} << 20))
         ->capture_default_str();
+    app.add_flag("--print-contract", c.print_contract,
+                 "Print relay's schema as strata contract JSON (for `strata migrate --contract`, `strata migrate "
+                 "status`) and exit");
     for (CLI::Option* option : app.get_options()) {
         const std::string name = option->get_single_name();
-        if (name != "help" && name != "version" && name != "config" && !option->get_lnames().empty())
+        if (name != "help" && name != "version" && name != "config" && name != "print-contract" &&
+            !option->get_lnames().empty())
             option->envname(env_name(option->get_lnames().front()));
     }
     try {

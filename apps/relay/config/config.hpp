@@ -45,6 +45,9 @@ struct config {
     // or an OS crash (PostgreSQL: a server crash too), never half-written.
     std::string durability = "full";
     bool group_commit = true;   // concurrent sends share one COMMIT (strata commit_group)
+    // --print-contract: print relay's declared contract JSON (what `strata migrate
+    // --contract` takes) and exit, touching no database.
+    bool print_contract = false;
     bool write_batches = true;  // PostgreSQL: a send is one pipeline (one round trip under its channel lock)
 };
 

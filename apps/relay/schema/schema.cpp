@@ -28,20 +28,10 @@ const strata::contract& messages_contract() {
 
 namespace {
 
-// Indexes for the time-ordered lists, (created_at, id) (decision 0014). relay's contract
-// was released without them and strata has no contract evolution yet, so they are
-// added here, idempotently, on every start, like the search objects.
-std::vector<strata::plan> time_order_indexes() {
-    return {
-        strata::sql("CREATE INDEX IF NOT EXISTS messages_channel_time ON messages(channel_id, created_at, id)"),
-        strata::sql("CREATE INDEX IF NOT EXISTS messages_thread_time ON messages(thread_id, created_at, id)"),
-        strata::sql(
-            "CREATE INDEX IF NOT EXISTS message_logs_workspace_time ON message_logs(workspace_id, created_at, id)")};
-}
-
 // The name-ordered lists page in byte order (decision 0018). On SQLite the unique
 // (workspace_id, name) indexes already are (BINARY); PostgreSQL's default collation may
 // be a locale's, whose index cannot serve ORDER BY name COLLATE "C". Control plane only.
+// A contract has no collations, so these stay beside it, like the search objects.
 std::vector<strata::plan> byte_order_indexes(dialect d) {
     if (d != dialect::postgres) return {};
     return {
@@ -51,16 +41,22 @@ std::vector<strata::plan> byte_order_indexes(dialect d) {
 
 bool apply(const strata::runtime& db, dialect d, const strata::contract& c, std::string_view what,
            std::vector<strata::plan> extra_indexes = {}) {
-    const strata::migrate_result r = strata::migrate(db, c);
-    const bool created = r.outcome == strata::migrate_outcome::applied;
-    spdlog::info("schema: {} contract {} ({})", what, c.hash(), created ? "applied now" : "up to date");
+    // From the contract the database records (none: an empty database) to this one, in
+    // one transaction; a step that would drop data is refused (CONTRACT.DESTRUCTIVE_CHANGE).
+    const strata::migration_plan plan = strata::plan_migration(db, c);
+    const bool changed = !plan.up_to_date();
+    if (changed) {
+        for (const auto& step : plan.steps) spdlog::info("schema: {}: {}", what, step.name);
+        (void)strata::apply_migration(db, plan);
+    }
+    spdlog::info("schema: {} contract {} ({})", what, c.hash(),
+                 !changed ? "up to date" : plan.from_hash.empty() ? "applied now" : "migrated from " + plan.from_hash);
     auto extra = d == dialect::sqlite ? detail::sqlite_search_objects() : detail::postgres_search_objects();
-    for (auto& p : time_order_indexes()) extra.push_back(std::move(p));
     for (auto& p : extra_indexes) extra.push_back(std::move(p));
     db.transaction([&](strata::tx& tx) {
         for (const auto& p : extra) tx.execute(p).drain();
     });
-    return created;
+    return changed && plan.from_hash.empty();
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
 // relay's schema, in ONE place, applied at start: the tables are declared with strata's
-// schema declarations (tables.hpp), turned into a contract, and applied with
-// strata::migrate (an empty database gets them and a marker; an up-to-date one is left
-// alone; one with another contract is refused with what differs). What a contract
-// cannot express — full-text search — is added after, per dialect, idempotently.
+// schema declarations (tables.hpp), turned into a contract, and migrated with strata's
+// versioned migrations (an empty database gets them and a marker; a database an earlier
+// relay made is upgraded in place, in one transaction; an up-to-date one is left alone;
+// one that would lose data is refused). What a contract cannot express — full-text
+// search, PostgreSQL's byte-order name indexes — is added after, per dialect, idempotently.
 #pragma once
 
 #include <strata/contract.hpp>
@@ -21,8 +22,8 @@ namespace relay::schema {
 [[nodiscard]] const strata::contract& messages_contract();
 
 // Migrates the database (see above). Returns true when it created the schema now.
-// Throws strata::error CONTRACT.MISMATCH / CONTRACT.UNMANAGED for a database it must
-// not change.
+// Throws strata::error CONTRACT.DESTRUCTIVE_CHANGE / CONTRACT.UNSUPPORTED_CHANGE /
+// CONTRACT.UNMANAGED for a database it must not change.
 bool migrate(const strata::runtime& db, dialect d);
 // The same for the messages database of a split relay (messages_contract()). Pointing
 // --messages-db at a database that holds relay's full contract fails here.

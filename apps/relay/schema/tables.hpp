@@ -112,9 +112,14 @@ struct messages_table {
     static constexpr column<messages_table, id_t> created_at{"created_at"};
     static constexpr auto columns = std::tuple{id,   workspace_id, channel_id, agent_id,        thread_id,
                                                body, mentions,     metadata,   has_attachments, created_at};
+    // (created_at, id): the time-ordered lists (decision 0014). Earlier relays made the
+    // *_time indexes at every start outside the contract; migrating adopts them (a planned
+    // index whose name exists is taken as made, docs/decisions/0033).
     static constexpr std::array indexes{index_declaration{"messages_channel", {"channel_id", "id"}},
                                         index_declaration{"messages_thread", {"thread_id", "id"}},
-                                        index_declaration{"messages_workspace", {"workspace_id", "id"}}};
+                                        index_declaration{"messages_workspace", {"workspace_id", "id"}},
+                                        index_declaration{"messages_channel_time", {"channel_id", "created_at", "id"}},
+                                        index_declaration{"messages_thread_time", {"thread_id", "created_at", "id"}}};
 };
 using messages = messages_table<true>;
 
@@ -137,7 +142,9 @@ struct message_logs_table {
     static constexpr auto columns =
         std::tuple{id,   workspace_id,     message_id,    channel_id, agent_id, conversation_id, delivery_kind,
                    body, attachment_count, mention_count, created_at};
-    static constexpr std::array indexes{index_declaration{"message_logs_workspace", {"workspace_id", "id"}}};
+    static constexpr std::array indexes{
+        index_declaration{"message_logs_workspace", {"workspace_id", "id"}},
+        index_declaration{"message_logs_workspace_time", {"workspace_id", "created_at", "id"}}};
 };
 using message_logs = message_logs_table<true>;
 

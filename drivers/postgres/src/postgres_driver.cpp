@@ -7,6 +7,8 @@
 #include "postgres_rows.hpp"
 #include "postgres_scope.hpp"
 #include "adapters/ddl_render.hpp"
+#include "adapters/introspect.hpp"
+#include "adapters/migration_render.hpp"
 #include "adapters/sql_render.hpp"
 #include "strata/postgres.hpp"
 #include "strata/sql.hpp"
@@ -151,6 +153,8 @@ adapter_descriptor adapter() {
             p, adapters::sql_dialect{.name = "postgres", .dollar_params = true, .cast_aggregates = true});
     };
     a.create_table = [](const contract_table& t) { return adapters::create_table_sql(t, adapters::postgres_ddl); };
+    a.render_change = adapters::render_change_postgres;
+    a.introspect = adapters::introspect_postgres;
     return a;
 }
 

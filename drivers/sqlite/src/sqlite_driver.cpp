@@ -4,6 +4,8 @@
 #include <thread>
 
 #include "adapters/ddl_render.hpp"
+#include "adapters/introspect.hpp"
+#include "adapters/migration_render.hpp"
 #include "adapters/sql_render.hpp"
 #include "sqlite_pool.hpp"
 #include "sqlite_rows.hpp"
@@ -105,7 +107,8 @@ adapter_descriptor adapter() {
                 return adapters::lower_plan(
                     p, adapters::sql_dialect{.name = "sqlite", .dollar_params = false, .upsert_select_needs_where = true});
             },
-            [](const contract_table& t) { return adapters::create_table_sql(t, adapters::sqlite_ddl); }};
+            [](const contract_table& t) { return adapters::create_table_sql(t, adapters::sqlite_ddl); },
+            adapters::render_change_sqlite, adapters::introspect_sqlite};
 }
 
 driver_descriptor driver() {

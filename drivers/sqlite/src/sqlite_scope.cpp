@@ -170,6 +170,17 @@ void scope::begin(const transaction_options& options) {
         exec("BEGIN DEFERRED", "BEGIN");
         return;
     }
+    if (options.sqlite_suspend_foreign_keys) {
+        // A no-op inside a transaction, so before BEGIN; end_transaction() restores it.
+        auto lock = lease_.conn().lock_plain();
+        int on = 0;
+        sqlite3_db_config(lease_.conn().db(), SQLITE_DBCONFIG_ENABLE_FKEY, -1, &on);
+        if (on != 0) {
+            lock.unlock();
+            exec("PRAGMA foreign_keys=OFF", "BEGIN");
+            foreign_keys_suspended_ = true;
+        }
+    }
     switch (options.begin) {
         case sqlite_begin::immediate:
             exec("BEGIN IMMEDIATE", "BEGIN");
@@ -220,6 +231,10 @@ bool scope::end_transaction() noexcept {
     sqlite3* db = lease_.conn().db();
     if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
     if (query_only_) sqlite3_exec(db, "PRAGMA query_only=OFF", nullptr, nullptr, nullptr);
+    if (foreign_keys_suspended_ && sqlite3_get_autocommit(db) != 0) {
+        foreign_keys_suspended_ = sqlite3_exec(db, "PRAGMA foreign_keys=ON", nullptr, nullptr, nullptr) != SQLITE_OK;
+        if (foreign_keys_suspended_) return false;  // never hand out a connection without its foreign keys
+    }
     return sqlite3_get_autocommit(db) != 0;
 }
 
