@@ -214,6 +214,13 @@ struct adapter_descriptor {
     // The tables of the live schema, read from the database's catalog; what a contract
     // cannot describe is left out, one line each in `left_out`.
     std::function<std::vector<contract_table>(const runtime&, std::vector<std::string>& left_out)> introspect;
+    // What identifies the database behind a runtime, e.g. "postgres:<system id>:<db>" or
+    // "sqlite:<main file>"; empty when it has no identity (an in-memory database). Split
+    // stores compare identities to prove two databases distinct (strata/split/topology.hpp).
+    std::function<std::string(const runtime&)> identity;
+    // The driver options a migration's transaction needs (SQLite: foreign keys suspended,
+    // for table rebuilds); null: none.
+    std::shared_ptr<const driver_transaction_options> migration_options;
 };
 
 struct driver_descriptor {

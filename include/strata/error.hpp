@@ -122,6 +122,22 @@ inline constexpr std::string_view contract_unsupported_change = "CONTRACT.UNSUPP
 inline constexpr std::string_view contract_plan_stale = "CONTRACT.PLAN_STALE";
 // A step's check found rows (SQLite: a reference a rebuilt table no longer satisfies).
 inline constexpr std::string_view contract_step_check_failed = "CONTRACT.STEP_CHECK_FAILED";
+inline constexpr std::string_view contract_missing = "CONTRACT.MISSING";
+inline constexpr std::string_view driver_connection_broken = "DRIVER.CONNECTION_BROKEN";
+inline constexpr std::string_view driver_unsupported = "DRIVER.UNSUPPORTED";
+inline constexpr std::string_view plan_unsupported = "PLAN.UNSUPPORTED";
+inline constexpr std::string_view plan_unsupported_placeholder = "PLAN.UNSUPPORTED_PLACEHOLDER";
+inline constexpr std::string_view runtime_connection_released = "RUNTIME.CONNECTION_RELEASED";
+inline constexpr std::string_view runtime_savepoints_unsupported = "RUNTIME.SAVEPOINTS_UNSUPPORTED";
+inline constexpr std::string_view runtime_stack_invalid = "RUNTIME.STACK_INVALID";
+inline constexpr std::string_view runtime_transaction_active_on_thread = "RUNTIME.TRANSACTION_ACTIVE_ON_THREAD";
+inline constexpr std::string_view runtime_transaction_closed = "RUNTIME.TRANSACTION_CLOSED";
+inline constexpr std::string_view runtime_transaction_commit_failed = "RUNTIME.TRANSACTION_COMMIT_FAILED";
+inline constexpr std::string_view runtime_transaction_rollback_failed = "RUNTIME.TRANSACTION_ROLLBACK_FAILED";
+inline constexpr std::string_view runtime_transaction_timeout = "RUNTIME.TRANSACTION_TIMEOUT";
+inline constexpr std::string_view runtime_transaction_unsupported = "RUNTIME.TRANSACTION_UNSUPPORTED";
+inline constexpr std::string_view atomic_unit_failed = "ATOMIC.UNIT_FAILED";
+inline constexpr std::string_view atomic_capability_required = "ATOMIC.CAPABILITY_REQUIRED";
 }  // namespace codes
 
 }  // namespace strata

@@ -3,7 +3,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace strata {
@@ -12,10 +14,14 @@ namespace strata {
 // satisfies every weaker level.
 enum class isolation_level { database_default, read_committed, repeatable_read, serializable };
 enum class access_mode { read_write, read_only };
-// How an SQLite transaction takes its locks (BEGIN DEFERRED / IMMEDIATE / EXCLUSIVE).
-// PostgreSQL ignores it. Read-write transactions default to immediate: the write lock is
-// taken at BEGIN, so the transaction cannot fail later with a busy upgrade.
-enum class sqlite_begin { immediate, deferred, exclusive };
+// Options only one driver understands (decision 0035), e.g. strata::sqlite's
+// transaction_options (how BEGIN takes its locks). A driver reads the ones of its own
+// type and ignores any other; key() names them, so commit groups only join units that
+// ask for the same.
+struct driver_transaction_options {
+    virtual ~driver_transaction_options() = default;
+    [[nodiscard]] virtual std::string key() const = 0;
+};
 
 // What happens when the connection breaks after COMMIT was sent, before its reply came
 // (robust commit, docs/decisions/0024-robust-commit.md).
@@ -49,13 +55,8 @@ struct transaction_options {
     isolation_level isolation = isolation_level::database_default;
     access_mode access = access_mode::read_write;
     bool deferrable = false;  // PostgreSQL SERIALIZABLE READ ONLY DEFERRABLE
-    sqlite_begin begin = sqlite_begin::immediate;
-    // SQLite: foreign keys are not enforced inside this transaction (PRAGMA foreign_keys=OFF
-    // before BEGIN, back ON when it ends), as SQLite's table rebuild needs: dropping the
-    // old copy of a referenced table would otherwise cascade into the tables that
-    // reference it. The caller checks references itself (PRAGMA foreign_key_check);
-    // strata::apply_migration does. PostgreSQL alters tables in place and ignores it.
-    bool sqlite_suspend_foreign_keys = false;
+    // One driver's own options (see driver_transaction_options); null: its defaults.
+    std::shared_ptr<const driver_transaction_options> driver_options{};
     retry_policy retry{};
     // The whole transaction (all attempts) must finish in this time, else it is rolled
     // back with RUNTIME.TRANSACTION_TIMEOUT.

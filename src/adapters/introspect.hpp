@@ -15,4 +15,9 @@ namespace strata::adapters {
 // PostgreSQL: pg_catalog, the tables of current_schema().
 [[nodiscard]] std::vector<contract_table> introspect_postgres(const runtime& db, std::vector<std::string>& left_out);
 
+// The database's identity (adapter_descriptor::identity). SQLite: the main file's path
+// ("" in memory); PostgreSQL: the cluster's system identifier and the database name.
+[[nodiscard]] std::string identity_sqlite(const runtime& db);
+[[nodiscard]] std::string identity_postgres(const runtime& db);
+
 }  // namespace strata::adapters

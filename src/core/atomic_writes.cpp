@@ -33,7 +33,7 @@ error unit_failed(atomic_mode mode, std::optional<std::size_t> failed_index, std
                        : applied == "none"
                            ? "Nothing was applied."
                            : "Only the first " + applied + " statements were applied (sequential mode is not atomic).";
-    error e("ATOMIC.UNIT_FAILED",
+    error e(std::string(codes::atomic_unit_failed),
             std::string("An atomic write unit failed (mode ") + std::string(to_string(mode)) + "). " + what +
                 " The cause is the failing statement's error.",
             {{"mode", std::string(to_string(mode))}, {"applied", applied}});
@@ -125,7 +125,7 @@ atomic_result run_atomic_writes(const runtime& target, const std::vector<plan>& 
                   : caps.atomic_batch                          ? atomic_mode::batch
                                                                : atomic_mode::sequential;
     if (result.mode == atomic_mode::sequential && options.require_atomic) {
-        throw error("ATOMIC.CAPABILITY_REQUIRED",
+        throw error(std::string(codes::atomic_capability_required),
                     "This connection has neither interactive transactions nor an atomic batch, so the unit could "
                     "only run sequentially (not atomic), and require_atomic forbids that.",
                     {{"statements", std::to_string(plans.size())}});

@@ -10,7 +10,7 @@ namespace strata::detail {
 namespace {
 
 error timed_out_in_queue(const group_unit& u) {
-    return error("RUNTIME.TRANSACTION_TIMEOUT",
+    return error(std::string(codes::runtime_transaction_timeout),
                  "The atomic unit's deadline passed while it waited for its commit group; it never started, so "
                  "nothing was applied.",
                  {{"statements", std::to_string(u.plans->size())}});

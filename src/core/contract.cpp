@@ -11,7 +11,7 @@ namespace strata {
 namespace {
 
 [[noreturn]] void invalid(const std::string& what) {
-    throw error("CONTRACT.INVALID", "The contract is invalid: " + what + ".", {{"problem", what}});
+    throw error(std::string(codes::contract_invalid), "The contract is invalid: " + what + ".", {{"problem", what}});
 }
 
 void check_name(std::string_view kind, const std::string& name) {

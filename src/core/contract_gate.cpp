@@ -34,14 +34,14 @@ void contract_gate::ensure(const runtime& db) {
     try {
         const verify_result r = verify(db, expected_);
         if (r.status == verify_status::missing) {
-            problem = error("CONTRACT.MISSING",
+            problem = error(std::string(codes::contract_missing),
                             "The database has no contract marker: its schema was not applied by strata. Run strata "
                             "migrate (or strata::migrate) first.",
                             {{"expected_hash", expected_.hash()}});
         } else if (r.status == verify_status::mismatch) {
             std::string what;
             for (const auto& d : r.differences) what += "\n  - " + d;
-            problem = error("CONTRACT.MISMATCH",
+            problem = error(std::string(codes::contract_mismatch),
                             "The database's schema is another version than this program expects (declared vs "
                             "database):" + what,
                             {{"expected_hash", expected_.hash()}, {"database_hash", r.database_hash}});

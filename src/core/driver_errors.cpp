@@ -49,7 +49,7 @@ bool lost_before_results(const error& e) noexcept {
 namespace strata {
 
 std::vector<batch_result> connection::execute_batch(const std::vector<statement>&, const execution_control&) {
-    throw error("DRIVER.UNSUPPORTED",
+    throw error(std::string(codes::driver_unsupported),
                 "This connection has no atomic batch capability. Check caps().atomic_batch before calling "
                 "execute_batch().");
 }

@@ -23,13 +23,13 @@ std::string group_key(const capabilities& caps, atomic_mode mode, const atomic_o
     key += '/';
     key += to_string(t.access);
     key += '/';
-    key += std::to_string(static_cast<int>(t.begin));
-    key += t.deferrable ? "/d" : "/-";
+    key += t.deferrable ? "/d/" : "/-/";
+    if (t.driver_options) key += t.driver_options->key();
     return key;
 }
 
 error deadline_passed(const group_unit& u) {
-    return error("RUNTIME.TRANSACTION_TIMEOUT",
+    return error(std::string(codes::runtime_transaction_timeout),
                  "The atomic unit's deadline passed before its turn in the commit group; it was not run, so nothing "
                  "was applied.",
                  {{"statements", std::to_string(u.plans->size())}});

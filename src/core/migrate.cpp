@@ -166,12 +166,12 @@ migration_plan plan_migration(const runtime& db, const contract& c, const migrat
 }
 
 migrate_result apply_migration(const runtime& db, const migration_plan& plan) {
-    (void)ddl_adapter(db);
+    const adapter_descriptor& adapter = ddl_adapter(db);
     migrate_result result;
     if (plan.up_to_date()) return result;
     const std::string checksum = plan.checksum();
     transaction_options options;
-    options.sqlite_suspend_foreign_keys = true;
+    options.driver_options = adapter.migration_options;
     db.transaction(
         [&](tx& t) {
             result.statements.clear();

@@ -11,7 +11,7 @@ namespace strata {
 namespace {
 void require(bool ok, std::string_view what) {
     if (!ok) {
-        throw error("RUNTIME.STACK_INVALID",
+        throw error(std::string(codes::runtime_stack_invalid),
                     "The execution stack is incomplete: " + std::string(what) +
                         ". Build it with the driver's make_stack() or fill every descriptor.",
                     {{"missing", std::string(what)}});
@@ -23,7 +23,7 @@ runtime instantiate(strata::stack s) {
     require(static_cast<bool>(s.driver.create), "driver descriptor has no factory");
     require(!s.target.dialect.empty(), "target has no dialect");
     if (s.adapter.dialect != s.target.dialect || s.driver.dialect != s.target.dialect) {
-        throw error("RUNTIME.STACK_INVALID",
+        throw error(std::string(codes::runtime_stack_invalid),
                     "The stack mixes dialects (target " + s.target.dialect + ", adapter " + s.adapter.dialect +
                         ", driver " + s.driver.dialect + "). Use one dialect's target, adapter and driver.",
                     {{"target", s.target.dialect}, {"adapter", s.adapter.dialect}, {"driver", s.driver.dialect}});

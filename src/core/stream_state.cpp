@@ -40,7 +40,7 @@ bool is_abort(std::exception_ptr e) {
 
 void scope_guard::check() const {
     if (closed()) {
-        throw error("RUNTIME.TRANSACTION_CLOSED",
+        throw error(std::string(codes::runtime_transaction_closed),
                     "Cannot read from a query result after the transaction has ended. Read it inside the "
                     "transaction callback (or return it from the callback: it is drained before commit).");
     }
@@ -107,7 +107,7 @@ void stream_state::stop_for_scope_end() noexcept {
 std::string_view lowered_sql(const execution_target& target, const plan& p, std::string& storage) {
     if (p.text()->tree) {
         if (!target.lower_tree) {
-            throw error("PLAN.UNSUPPORTED", "This stack's adapter cannot lower builder statements.");
+            throw error(std::string(codes::plan_unsupported), "This stack's adapter cannot lower builder statements.");
         }
         storage = target.lower_tree(p);
         return storage;

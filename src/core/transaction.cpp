@@ -20,7 +20,7 @@ using detail::strata_error;
 bool past(const std::optional<clock::time_point>& deadline) { return deadline && clock::now() >= *deadline; }
 
 error timeout_error(const transaction_options& o, std::exception_ptr cause) {
-    error e("RUNTIME.TRANSACTION_TIMEOUT",
+    error e(std::string(codes::runtime_transaction_timeout),
             "The transaction did not finish within its timeout and was rolled back. Keep transactions short or "
             "raise transaction_options::timeout.",
             {{"timeout_ms", o.timeout ? std::to_string(o.timeout->count()) : "none (a deadline_scope ended it)"}});
@@ -36,7 +36,7 @@ void roll_back_after_failure(strata::connection& conn, const std::exception_ptr&
         conn.rollback();
     } catch (const std::exception& rollback_error) {
         conn.destroy();
-        throw error("RUNTIME.TRANSACTION_ROLLBACK_FAILED",
+        throw error(std::string(codes::runtime_transaction_rollback_failed),
                     "The transaction failed and its rollback failed too; the connection was discarded. The cause is "
                     "the original failure.",
                     {{"rollback_error", rollback_error.what()}})
@@ -91,7 +91,7 @@ void commit_or_throw(strata::connection& conn) {
         if (outcome == commit_outcome::rolled_back && !settled) conn.release();
         else conn.destroy();
         const bool known = outcome == commit_outcome::rolled_back;
-        error e("RUNTIME.TRANSACTION_COMMIT_FAILED",
+        error e(std::string(codes::runtime_transaction_commit_failed),
                 settled && known ? "The connection broke at COMMIT, and the transaction did not commit (detail "
                                    "resolution says how that is known); nothing was committed."
                 : known          ? "COMMIT failed and the transaction was rolled back; nothing was committed."
@@ -111,7 +111,7 @@ void commit_or_throw(strata::connection& conn) {
 // The error of a transaction whose callback returned although part of it had failed
 // beyond undoing on its own (transaction_root::doomed): it is rolled back, not committed.
 error doomed_error(const std::exception_ptr& cause) {
-    return error("RUNTIME.TRANSACTION_COMMIT_FAILED",
+    return error(std::string(codes::runtime_transaction_commit_failed),
                  "The transaction was rolled back instead of committed: part of it failed and could not be undone "
                  "on its own (the cause says what). Nothing was committed.",
                  {{"outcome", "rolled_back"}})
@@ -129,7 +129,7 @@ void runtime::run_transaction(const transaction_options& options,
     if (impl_->contract) impl_->contract->ensure(*this);  // before BEGIN, never inside fn's transaction
     const auto& target = impl_->target;
     if (!target->driver->caps().interactive_transactions) {
-        throw error("RUNTIME.TRANSACTION_UNSUPPORTED",
+        throw error(std::string(codes::runtime_transaction_unsupported),
                     "This driver has no interactive transactions. Use run_atomic_writes() for an all-or-nothing "
                     "unit of writes.");
     }
@@ -217,7 +217,7 @@ int tx::depth() const noexcept { return s_->depth; }
 void tx::run_savepoint(const std::function<void(strata::tx&)>& body) {
     s_->guard->check();
     if (!s_->conn->caps().savepoints) {
-        throw error("RUNTIME.SAVEPOINTS_UNSUPPORTED",
+        throw error(std::string(codes::runtime_savepoints_unsupported),
                     "This connection cannot nest transactions (no savepoints). Run the work in the outer "
                     "transaction.");
     }
@@ -236,7 +236,7 @@ void tx::run_savepoint(const std::function<void(strata::tx&)>& body) {
             s_->conn->rollback_to_savepoint(name);
             s_->conn->release_savepoint(name);
         } catch (const std::exception& rollback_error) {
-            error failed("RUNTIME.TRANSACTION_ROLLBACK_FAILED",
+            error failed(std::string(codes::runtime_transaction_rollback_failed),
                          "A nested transaction failed and rolling back to its savepoint failed too; the outer "
                          "transaction cannot commit and will be rolled back. The cause is the original failure.",
                          {{"rollback_error", rollback_error.what()}});

@@ -1,7 +1,6 @@
 #include "strata/codec.hpp"
 
 #include "strata/error.hpp"
-#include "strata/sql.hpp"
 
 namespace strata::detail {
 

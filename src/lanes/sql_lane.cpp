@@ -29,7 +29,7 @@ sql_template::sql_template(std::string text) {
                     "together, use a transaction or an atomic write unit.");
     }
     if (f.numbered_placeholders) {
-        throw error("PLAN.UNSUPPORTED_PLACEHOLDER",
+        throw error(std::string(codes::plan_unsupported_placeholder),
                     "Numbered placeholders (?1, ?2...) are not portable across databases. Use plain `?`, one per "
                     "value, in order (repeat the value to use it twice).");
     }

@@ -37,18 +37,10 @@ result_stream store::read(plan p) const {
 }
 
 std::string database_identity(const runtime& db) {
-    const std::string& dialect = db.stack().adapter.dialect;
-    if (dialect == "postgres") {
-        auto r = db.execute(sql("SELECT system_identifier::text || ':' || current_database() FROM pg_control_system()"))
-                     .one();
-        return "postgres:" + r.get<std::string>(0);
-    }
-    if (dialect == "sqlite") {
-        auto r = db.execute(sql("SELECT file FROM pragma_database_list WHERE name = 'main'")).first();
-        const std::string file = r ? r->get<std::optional<std::string>>(0).value_or("") : "";
-        return file.empty() ? std::string() : "sqlite:" + file;
-    }
-    return {};
+    // The adapter knows its dialect's catalog; one without an identity hook cannot be
+    // proven distinct (split stays off).
+    const auto& identify = db.stack().adapter.identity;
+    return identify ? identify(db) : std::string();
 }
 
 topology topology::boot(config c) {

@@ -200,7 +200,7 @@ TEST_P(migration_steps, suspended_foreign_keys_come_back_when_a_transaction_ends
     migrate(db(), v1());
     seed();
     transaction_options options;
-    options.sqlite_suspend_foreign_keys = true;
+    options.driver_options = db().stack().adapter.migration_options;  // SQLite: foreign keys suspended
     EXPECT_STRATA_ERROR(db().transaction([](tx& t) { t.execute(sql("SELECT * FROM nowhere")).drain(); }, options),
                         "QUERY.FAILED");
     db().transaction([](tx& t) { t.execute(sql("SELECT 1")).drain(); }, options);

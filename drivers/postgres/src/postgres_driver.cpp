@@ -155,6 +155,7 @@ adapter_descriptor adapter() {
     a.create_table = [](const contract_table& t) { return adapters::create_table_sql(t, adapters::postgres_ddl); };
     a.render_change = adapters::render_change_postgres;
     a.introspect = adapters::introspect_postgres;
+    a.identity = adapters::identity_postgres;
     return a;
 }
 

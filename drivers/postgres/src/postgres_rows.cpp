@@ -9,7 +9,7 @@ namespace strata::postgres::detail {
 namespace {
 
 [[noreturn]] void released() {
-    throw error("RUNTIME.CONNECTION_RELEASED",
+    throw error(std::string(codes::runtime_connection_released),
                 "This result's connection was released when its scope ended. Read results inside the scope.");
 }
 

@@ -65,7 +65,7 @@ scope::~scope() {
 
 void scope::require_open(std::string_view operation) const {
     if (finished_) {
-        throw error("RUNTIME.CONNECTION_RELEASED",
+        throw error(std::string(codes::runtime_connection_released),
                     "This connection was already released; " + std::string(operation) + " needs a new one.");
     }
     if (lease_->driver_closed && lease_->driver_closed->load(std::memory_order_acquire)) {

@@ -73,7 +73,7 @@ namespace {
         .with_transient(true);
 }
 [[noreturn]] void gate_held_by_this_thread() {
-    throw error("RUNTIME.TRANSACTION_ACTIVE_ON_THREAD",
+    throw error(std::string(codes::runtime_transaction_active_on_thread),
                 "This thread has a transaction open on this SQLite database, so a statement run outside it would "
                 "wait for the thread itself. Run the statement through the transaction (tx.execute) instead.");
 }

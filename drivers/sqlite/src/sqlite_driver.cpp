@@ -108,7 +108,20 @@ adapter_descriptor adapter() {
                     p, adapters::sql_dialect{.name = "sqlite", .dollar_params = false, .upsert_select_needs_where = true});
             },
             [](const contract_table& t) { return adapters::create_table_sql(t, adapters::sqlite_ddl); },
-            adapters::render_change_sqlite, adapters::introspect_sqlite};
+            adapters::render_change_sqlite, adapters::introspect_sqlite, adapters::identity_sqlite,
+            // A table rebuild drops the old copy of a table others may reference.
+            [] {
+                auto o = std::make_shared<transaction_options>();
+                o->suspend_foreign_keys = true;
+                return std::shared_ptr<const driver_transaction_options>(std::move(o));
+            }()};
+}
+
+std::string transaction_options::key() const {
+    return std::string("sqlite:") + (begin == begin_mode::immediate  ? "immediate"
+                                     : begin == begin_mode::deferred ? "deferred"
+                                                                     : "exclusive") +
+           (suspend_foreign_keys ? "/no-fk" : "");
 }
 
 driver_descriptor driver() {

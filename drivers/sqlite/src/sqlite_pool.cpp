@@ -109,7 +109,7 @@ std::unique_ptr<connection> pool::open_reader() {
 
 namespace {
 [[noreturn]] void broken_error() {
-    throw error("DRIVER.CONNECTION_BROKEN",
+    throw error(std::string(codes::driver_connection_broken),
                 "The SQLite writer connection is in an unknown state after a failed rollback. Call close() and "
                 "connect() again.");
 }

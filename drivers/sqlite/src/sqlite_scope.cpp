@@ -56,7 +56,7 @@ scope::~scope() {
 
 void scope::require_open(std::string_view operation) const {
     if (finished_) {
-        throw error("RUNTIME.CONNECTION_RELEASED",
+        throw error(std::string(codes::runtime_connection_released),
                     "This connection was already released; " + std::string(operation) + " needs a new one.");
     }
 }
@@ -170,7 +170,10 @@ void scope::begin(const transaction_options& options) {
         exec("BEGIN DEFERRED", "BEGIN");
         return;
     }
-    if (options.sqlite_suspend_foreign_keys) {
+    static const sqlite::transaction_options defaults;
+    const auto* own = dynamic_cast<const sqlite::transaction_options*>(options.driver_options.get());
+    const sqlite::transaction_options& o = own != nullptr ? *own : defaults;
+    if (o.suspend_foreign_keys) {
         // A no-op inside a transaction, so before BEGIN; end_transaction() restores it.
         auto lock = lease_.conn().lock_plain();
         int on = 0;
@@ -181,14 +184,14 @@ void scope::begin(const transaction_options& options) {
             foreign_keys_suspended_ = true;
         }
     }
-    switch (options.begin) {
-        case sqlite_begin::immediate:
+    switch (o.begin) {
+        case begin_mode::immediate:
             exec("BEGIN IMMEDIATE", "BEGIN");
             break;
-        case sqlite_begin::deferred:
+        case begin_mode::deferred:
             exec("BEGIN DEFERRED", "BEGIN");
             break;
-        case sqlite_begin::exclusive:
+        case begin_mode::exclusive:
             exec("BEGIN EXCLUSIVE", "BEGIN");
             break;
     }

@@ -84,9 +84,10 @@ struct boot_decision {
     std::string replica_identity;  // empty when no replica or not probed
 };
 
-// Reads one row identifying the database behind a runtime: PostgreSQL system identifier
-// and database name, SQLite main file path. Throws the driver's error when the probe
-// cannot run; an in-memory SQLite database has no identity (empty string).
+// What identifies the database behind a runtime, from its adapter's identity hook
+// (PostgreSQL: system identifier and database name; SQLite: the main file's path). Throws
+// the driver's error when the probe cannot run; an in-memory database, or an adapter
+// without the hook, has no identity (empty string).
 [[nodiscard]] std::string database_identity(const runtime& db);
 
 // Which store a read by id went to, and what it found.

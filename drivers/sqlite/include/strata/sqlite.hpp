@@ -13,6 +13,7 @@
 #include <string>
 
 #include "strata/driver.hpp"
+#include "strata/transaction_options.hpp"
 
 struct sqlite3;
 
@@ -59,6 +60,27 @@ struct handle {
     ::sqlite3* db = nullptr;
     bool apply_settings = false;
     settings options{};
+};
+
+// How a read-write transaction takes its locks: BEGIN IMMEDIATE (the default: the write
+// lock is taken at BEGIN, so the transaction cannot fail later with a busy upgrade),
+// DEFERRED (at the first write) or EXCLUSIVE. Read-only transactions are always deferred.
+enum class begin_mode { immediate, deferred, exclusive };
+
+// SQLite's own transaction options, given as strata::transaction_options::driver_options
+// (other drivers ignore them):
+//   auto o = std::make_shared<strata::sqlite::transaction_options>();
+//   o->begin = strata::sqlite::begin_mode::deferred;
+//   db.transaction(fn, {.driver_options = o});
+struct transaction_options final : driver_transaction_options {
+    begin_mode begin = begin_mode::immediate;
+    // Foreign keys are not enforced inside this transaction (PRAGMA foreign_keys=OFF
+    // before BEGIN, back ON when it ends), as SQLite's table rebuild needs: dropping the
+    // old copy of a referenced table would otherwise cascade into the tables that
+    // reference it. The caller checks references itself (PRAGMA foreign_key_check);
+    // strata::apply_migration does, through the adapter's migration options.
+    bool suspend_foreign_keys = false;
+    [[nodiscard]] std::string key() const override;
 };
 
 // Safe, redacted descriptions (what errors and logs print).
