@@ -243,18 +243,24 @@ void listener::core::change(bool listen, std::string_view channel) {
         std::lock_guard lock(mutex);
         if (state == listener_state::stopped || stopping.load())
             driver_errors::closed(detail::driver_name, listen ? "listener::listen()" : "listener::unlisten()");
-        const bool known = channels.contains(channel);
-        if (listen && known) return;
-        if (!listen && !known) return;
-        if (listen) {
-            channels.emplace(channel);
+        if (channels.contains(channel) == listen) {
+            // Nothing to change, but the same change may still be on its way (asked for
+            // from a handler): wait for it like its caller would have.
+            const auto same = std::find_if(pending.begin(), pending.end(),
+                                           [&](const auto& p) { return p->listen == listen && p->channel == channel; });
+            if (same == pending.end()) return;
+            c = *same;
         } else {
-            channels.erase(channels.find(channel));
+            if (listen) {
+                channels.emplace(channel);
+            } else {
+                channels.erase(channels.find(channel));
+            }
+            // While reconnecting, the next connection listens to the set as it is then.
+            if (state != listener_state::connected) return;
+            c = std::make_shared<command>(command{listen, std::string(channel)});
+            pending.push_back(c);
         }
-        // While reconnecting, the next connection listens to the set as it is then.
-        if (state != listener_state::connected) return;
-        c = std::make_shared<command>(command{listen, std::string(channel)});
-        pending.push_back(c);
     }
     wake.signal();
     if (on_thread()) return;  // from a handler: runs when the handler returns

@@ -90,7 +90,8 @@ public:
     // Starts listening to `channel` (DRIVER.NOTIFICATION_INVALID for a bad name). When it
     // returns on a connected listener, LISTEN has run: every notification committed from
     // then on is delivered. While reconnecting it returns at once; the channel is
-    // listened to on reconnection, which is followed by a gap. Listening twice is one.
+    // listened to on reconnection, which is followed by a gap. Listening twice is one
+    // (the second call waits for the first's LISTEN if a handler asked for it).
     // DRIVER.CLOSED after stop().
     void listen(std::string_view channel);
     // Stops listening; notifications of the channel already on their way are dropped.
