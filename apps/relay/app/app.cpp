@@ -70,8 +70,7 @@ void app::open() {
                                                           .group_commit = settings_.group_commit,
                                                           .write_batches = settings_.write_batches,
                                                           .node_id = lease_->id()});
-    services_ =
-        std::make_unique<http::services>(
+    services_ = std::make_unique<http::services>(
         http::services{*engine_, hub_, metrics_, stores_->control(), *stores_, settings_, *lease_});
     http::add_routes(router_, *services_);
 }

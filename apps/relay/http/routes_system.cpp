@@ -11,8 +11,7 @@ void add_system_routes(router& r, services& s) {
         if (!s.eng.healthy()) return error_reply(503, "unavailable", "The database does not answer.");
         // An instance whose node id was claimed by another mints ids that may collide.
         if (!s.lease.held())
-            return error_reply(503, "node_id_lost",
-                               "This instance's node id is now leased by another instance; restart it.");
+            return error_reply(503, "node_id_lost", "Another instance leased this one's node id; restart it.");
         return ok(200, {{"status", "ok"},
                         {"database", database},
                         {"version", RELAY_VERSION},
