@@ -3,7 +3,9 @@
 // live one never; a released id is reused; none free is a clear refusal to start; a
 // database made before the lease table gets it; a lease taken over shows in /healthz.
 #include <memory>
+#include <set>
 #include <stdexcept>
+#include <thread>
 
 #include "db/database.hpp"
 #include "support/relay_fixture.hpp"
@@ -41,6 +43,21 @@ TEST_P(node_lease, instances_on_one_database_get_different_node_ids_and_healthz_
     const std::int64_t workspace = std::stoll(ws.id);
     EXPECT_EQ((agent >> 12) & 1023, second->lease().id());
     EXPECT_EQ((workspace >> 12) & 1023, first);
+}
+
+// Instances starting together race for the lowest free id: each gets its own.
+TEST_P(node_lease, instances_starting_together_get_different_node_ids) {
+    std::vector<std::unique_ptr<app>> started(4);
+    std::vector<std::thread> starting;
+    for (auto& a : started) starting.emplace_back([&] { a = another(settings_); });
+    for (auto& t : starting) t.join();
+    std::set<int> ids{app_->lease().id()};
+    for (const auto& a : started) {
+        ASSERT_TRUE(a);
+        ids.insert(a->lease().id());
+    }
+    EXPECT_EQ(ids, (std::set<int>{0, 1, 2, 3, 4}));
+    EXPECT_EQ(scalar("SELECT COUNT(*) FROM relay_nodes"), 5);
 }
 
 TEST_P(node_lease, a_released_id_is_reused) {
