@@ -79,7 +79,9 @@ int main(int argc, char** argv) {
     strata::atomic_options atomic;
     atomic.require_atomic = true;
     atomic.transaction.retry.max_attempts = 5;
-    relay::id_generator ids;
+    // A node id the server does not hold (it leased the lowest of a fresh database), so
+    // the ids minted here never collide with the engine's.
+    relay::id_generator ids((server.lease().id() + 1) % relay::node_lease::node_ids);
     const relay::dialect_queries queries(server.db().kind());
     const strata::runtime& db = server.db().rt();
     // The ceiling: the unit alone, without the engine's lookup of an unknown outcome.

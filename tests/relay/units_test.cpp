@@ -86,11 +86,12 @@ TEST(relay_units, mentions_are_at_names_after_whitespace) {
 }
 
 TEST(relay_units, ids_increase_and_round_trip_as_text) {
-    id_generator ids;
+    id_generator ids(719);
     std::int64_t last = 0;
     for (int i = 0; i < 10000; ++i) {
         const std::int64_t id = ids.next();
         ASSERT_GT(id, last);
+        ASSERT_EQ((id >> 12) & 1023, 719);  // the node id, in every id
         last = id;
     }
     EXPECT_EQ(parse_id(id_text(last)), last);
@@ -98,6 +99,8 @@ TEST(relay_units, ids_increase_and_round_trip_as_text) {
     EXPECT_FALSE(parse_id("-3"));
     EXPECT_FALSE(parse_id("12a"));
     EXPECT_FALSE(parse_id(""));
+    EXPECT_THROW(id_generator(1024), std::invalid_argument);
+    EXPECT_THROW(id_generator(-1), std::invalid_argument);
     EXPECT_FALSE(parse_id("99999999999999999999"));
 }
 

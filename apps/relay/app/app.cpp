@@ -64,6 +64,8 @@ void app::open() {
     db_options_.pool_size = settings_.db_pool_size;
     db_options_.durable = settings_.durability == "full";
     stores_ = stores::open(settings_, db_options_);
+    const auto ttl = std::chrono::milliseconds(static_cast<std::int64_t>(settings_.node_lease_seconds * 1000.0));
+    lease_ = node_lease::acquire(stores_->control().rt(), stores_->control().kind(), {.ttl = ttl});
     engine_ =
         std::make_unique<engine>(*stores_, engine_options{.files_dir = settings_.files_dir,
                                                           .require_atomic = !settings_.allow_non_atomic_writes,
@@ -73,9 +75,10 @@ void app::open() {
                                                           .max_agents_per_workspace =
                                                               settings_.max_agents_per_workspace,
                                                           .group_commit = settings_.group_commit,
-                                                          .write_batches = settings_.write_batches});
-    services_ =
-        std::make_unique<http::services>(http::services{*engine_, hub_, metrics_, stores_->control(), *stores_, settings_});
+                                                          .write_batches = settings_.write_batches,
+                                                          .node_id = lease_->id()});
+    services_ = std::make_unique<http::services>(
+        http::services{*engine_, hub_, metrics_, stores_->control(), *stores_, settings_, *lease_});
     http::add_routes(router_, *services_);
 }
 
@@ -145,6 +148,7 @@ void app::stop() {
         server_->stop();
         server_.reset();
     }
+    lease_.reset();  // gives the node id back while the database is still open
     if (stores_) stores_->close();
 }
 

@@ -10,6 +10,7 @@
 
 #include "config/config.hpp"
 #include "db/database.hpp"
+#include "db/node_lease.hpp"
 #include "db/stores.hpp"
 #include "engine/engine.hpp"
 #include "http/metrics.hpp"
@@ -50,6 +51,8 @@ public:
     [[nodiscard]] const relay::stores& databases() const { return *stores_; }
     [[nodiscard]] engine& eng() { return *engine_; }
     [[nodiscard]] hub& events() { return hub_; }
+    // The node id leased for this instance (valid after open()).
+    [[nodiscard]] const node_lease& lease() const { return *lease_; }
     // The routes (valid after open()).
     [[nodiscard]] const http::router& routes() const { return router_; }
 
@@ -60,6 +63,7 @@ private:
     config settings_;
     database_options db_options_;
     std::unique_ptr<relay::stores> stores_;
+    std::unique_ptr<node_lease> lease_;  // released before the databases close
     std::unique_ptr<engine> engine_;
     hub hub_;
     http::metrics metrics_;

@@ -136,6 +136,11 @@ parsed_command_line parse_command_line(int argc, char** argv) {
     app.add_option("--write-batches", c.write_batches,
                    "PostgreSQL: run each send as one pipeline, holding its channel's lock for one round trip")
         ->capture_default_str();
+    app.add_option("--node-lease-seconds", c.node_lease_seconds,
+                   "How long this instance's node id stays leased without renewal (renewed every third of it); "
+                   "then another instance on the same database may claim it")
+        ->check(CLI::Range(0.1, 3600.0))
+        ->capture_default_str();
     app.add_option("--ws-max-message-bytes", c.ws_max_message_bytes, "Largest WebSocket message a client may send")
         ->check(CLI::Range(std::size_t{128}, std::size_t{16} << 20))
         ->capture_default_str();

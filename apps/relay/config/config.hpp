@@ -49,6 +49,9 @@ struct config {
     // --contract` takes) and exit, touching no database.
     bool print_contract = false;
     bool write_batches = true;  // PostgreSQL: a send is one pipeline (one round trip under its channel lock)
+    // The node id's lease (db/node_lease.hpp): another instance may claim the id of one
+    // that has not renewed it for this long (renewed every third of it).
+    double node_lease_seconds = 30;
 };
 
 // "HOST:PORT" -> host and port; ":PORT" -> 0.0.0.0 and the port; HOST may be a name

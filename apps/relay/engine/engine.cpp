@@ -14,7 +14,9 @@ engine::engine(const stores& databases, engine_options options)
       fresh_queries_(databases.kind(strata::split::residency::fresh)),
       names_(db_),
       messages_(databases, names_),
-      options_(std::move(options)) {
+      options_(std::move(options)),
+      ids_(options_.node_id),
+      message_ids_(static_cast<unsigned>(options_.node_id)) {
     atomic_.require_atomic = options_.require_atomic;
     // A PostgreSQL deadlock between two sends that lock the same recipients in another
     // order (or SQLite busy from another process) is retried; the unit runs again from

@@ -42,6 +42,9 @@ struct engine_options {
     // and, where the database has an atomic batch (PostgreSQL), run as one.
     bool group_commit = true;
     bool write_batches = true;
+    // The node id leased for this instance (db/node_lease.hpp): the worker bits of every
+    // id it mints.
+    int node_id = 0;
 };
 
 struct file_content {
@@ -123,6 +126,7 @@ public:
     [[nodiscard]] bool healthy() const;
 
     [[nodiscard]] const strata::runtime& db() const noexcept { return db_; }
+    [[nodiscard]] int node_id() const noexcept { return options_.node_id; }
 
 private:
     // Runs one atomic unit on the control plane (require_atomic; transient failures

@@ -1,7 +1,7 @@
 #include "engine/ids.hpp"
 
 #include <charconv>
-#include <random>
+#include <stdexcept>
 #include <thread>
 
 #include "engine/clock.hpp"
@@ -14,9 +14,8 @@ constexpr int sequence_bits = 12;
 constexpr std::int64_t max_sequence = (std::int64_t{1} << sequence_bits) - 1;
 }  // namespace
 
-id_generator::id_generator() {
-    std::random_device rd;
-    worker_ = static_cast<std::int64_t>(rd() % (1u << worker_bits));
+id_generator::id_generator(int node) : worker_(node) {
+    if (node < 0 || node >= (1 << worker_bits)) throw std::invalid_argument("node ids are 0..1023");
 }
 
 std::int64_t id_generator::next() {

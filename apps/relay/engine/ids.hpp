@@ -1,5 +1,6 @@
 // Snowflake ids minted by the application: milliseconds since 2025-01-01 in the high
-// bits, a per-process worker number, and a sequence within the millisecond. Ids increase
+// bits, the instance's node id (10 bits, leased from the database: db/node_lease.hpp, so
+// no two instances on one database share it), and a sequence within the millisecond. Ids increase
 // with time in one process, so `ORDER BY id` is creation order, and plans of an atomic
 // unit never need a value the database generated.
 #pragma once
@@ -14,7 +15,8 @@ namespace relay {
 
 class id_generator {
 public:
-    id_generator();
+    // `node` is 0..1023.
+    explicit id_generator(int node);
     [[nodiscard]] std::int64_t next();
 
 private:

@@ -8,6 +8,7 @@
 
 #include "config/config.hpp"
 #include "db/database.hpp"
+#include "db/node_lease.hpp"
 #include "engine/engine.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
@@ -22,6 +23,7 @@ struct services {
     const database& db;  // the control plane
     const stores& dbs;   // every database
     const config& settings;
+    const node_lease& lease;  // this instance's node id
 };
 
 void add_routes(router& r, services& s);

@@ -39,6 +39,16 @@ std::vector<strata::plan> byte_order_indexes(dialect d) {
         strata::sql("CREATE INDEX IF NOT EXISTS agents_name_bytes ON agents(workspace_id, name COLLATE \"C\", id)")};
 }
 
+// The node-id leases (db/node_lease.hpp, decision 0032), control plane only. Outside the
+// contract: a database made by an older relay has a contract without it, which
+// strata::migrate would refuse as a mismatch; created here, idempotently, it appears at
+// the next start of any relay that leases ids, whichever relay created the database.
+strata::plan node_leases_table() {
+    return strata::sql(
+        "CREATE TABLE IF NOT EXISTS relay_nodes (node_id INTEGER PRIMARY KEY CHECK (node_id >= 0 AND node_id < 1024), "
+        "holder TEXT NOT NULL, heartbeat_at BIGINT NOT NULL, expires_at BIGINT NOT NULL)");
+}
+
 bool apply(const strata::runtime& db, dialect d, const strata::contract& c, std::string_view what,
            std::vector<strata::plan> extra_indexes = {}) {
     // From the contract the database records (none: an empty database) to this one, in
@@ -62,7 +72,9 @@ bool apply(const strata::runtime& db, dialect d, const strata::contract& c, std:
 }  // namespace
 
 bool migrate(const strata::runtime& db, dialect d) {
-    return apply(db, d, relay_contract(), "relay", byte_order_indexes(d));
+    auto extra = byte_order_indexes(d);
+    extra.push_back(node_leases_table());
+    return apply(db, d, relay_contract(), "relay", std::move(extra));
 }
 
 bool migrate_messages(const strata::runtime& db, dialect d) {

@@ -278,6 +278,13 @@ void pool::core::close() noexcept {
     available_.notify_all();
 }
 
+url pool::core::listener_url() const {
+    if (borrowed_)
+        driver_errors::binding_invalid(detail::driver_name, "pool",
+                                       "wraps a caller-owned connection; a listener needs a URL to open its own");
+    return url{conninfo_, options_};
+}
+
 pool::stats pool::core::statistics() const {
     std::lock_guard lock(mutex_);
     return pool::stats{

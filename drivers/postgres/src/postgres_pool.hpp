@@ -40,6 +40,9 @@ struct pool::core : std::enable_shared_from_this<pool::core> {
     // The caller's single connection (client binding): no second one can be opened.
     [[nodiscard]] bool borrowed() const noexcept { return borrowed_; }
     [[nodiscard]] pool::stats statistics() const;
+    // The URL the pool connects with, for a listener of its own (postgres/listener.hpp).
+    // DRIVER.BINDING_INVALID for a caller-owned connection: there is no URL to open another.
+    [[nodiscard]] url listener_url() const;
 
     std::string description;
     detail::table_names names;
