@@ -1,4 +1,4 @@
-// SQLite's own transaction options (strata::sqlite::transaction_options, given as
+// SQLite's own transaction options (strata::sqlite::transaction_settings, given as
 // transaction_options::driver_options; decision 0035): how BEGIN takes its locks, on a real
 // file shared by two runtimes.
 #include <gtest/gtest.h>
@@ -31,7 +31,7 @@ protected:
         return wrote;
     }
     static transaction_options begin(sqlite::begin_mode mode) {
-        auto own = std::make_shared<sqlite::transaction_options>();
+        auto own = std::make_shared<sqlite::transaction_settings>();
         own->begin = mode;
         transaction_options o;
         o.driver_options = own;

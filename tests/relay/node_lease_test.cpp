@@ -2,12 +2,17 @@
 // database mint ids with different worker bits; an expired lease is claimed again, a
 // live one never; a released id is reused; none free is a clear refusal to start; a
 // database made before the lease table gets it; a lease taken over shows in /healthz.
+#include <algorithm>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
 #include <thread>
 
+#include <strata/migrate.hpp>
+
 #include "db/database.hpp"
+#include "schema/schema.hpp"
 #include "support/relay_fixture.hpp"
 
 namespace relay::test {
@@ -130,18 +135,30 @@ TEST_P(node_lease, the_lease_is_renewed_and_one_taken_over_turns_healthz_503) {
     probe->close();
 }
 
-// A database created by a relay without leases: same contract, no relay_nodes table.
+// A database created by a relay without leases: its marker is a contract without
+// relay_nodes, and it has no such table. This relay migrates it at start.
 TEST_P(node_lease, a_database_made_before_leases_gets_the_table_at_start) {
     stop_relay();
     {
+        auto j = nlohmann::json::parse(schema::relay_contract().canonical_json());
+        auto& tables = j["tables"];
+        tables.erase(std::remove_if(tables.begin(), tables.end(),
+                                    [](const nlohmann::json& t) { return t["name"] == "relay_nodes"; }),
+                     tables.end());
+        const strata::contract earlier = strata::contract::from_json(j.dump());
         auto old = database::open(settings_.db_url);
         old->rt().execute(strata::sql("DROP TABLE relay_nodes")).drain();
+        old->rt()
+            .execute(strata::sql("UPDATE strata_contract SET hash = ?, contract = ? WHERE id = 1", earlier.hash(),
+                                 earlier.canonical_json()))
+            .drain();
         old->close();
     }
     start_relay();
     EXPECT_EQ(app_->lease().id(), 0);
     EXPECT_EQ(scalar("SELECT COUNT(*) FROM relay_nodes"), 1);
     EXPECT_EQ(http().get("/healthz").status, 200u);
+    EXPECT_EQ(strata::check_migrations(db(), schema::relay_contract()).state, strata::migration_state::up_to_date);
 }
 
 }  // namespace

@@ -13,7 +13,7 @@ const strata::contract& relay_contract() {
     static const strata::contract c =
         strata::make_contract<workspaces, agents, channels, channel_members, messages, message_logs, deliveries,
                               read_receipts, files, message_attachments, dm_conversations, dm_participants,
-                              idempotency_keys>();
+                              idempotency_keys, relay_nodes>();
     return c;
 }
 
@@ -39,16 +39,6 @@ std::vector<strata::plan> byte_order_indexes(dialect d) {
         strata::sql("CREATE INDEX IF NOT EXISTS agents_name_bytes ON agents(workspace_id, name COLLATE \"C\", id)")};
 }
 
-// The node-id leases (db/node_lease.hpp, decision 0032), control plane only. Outside the
-// contract: a database made by an older relay has a contract without it, which
-// strata::migrate would refuse as a mismatch; created here, idempotently, it appears at
-// the next start of any relay that leases ids, whichever relay created the database.
-strata::plan node_leases_table() {
-    return strata::sql(
-        "CREATE TABLE IF NOT EXISTS relay_nodes (node_id INTEGER PRIMARY KEY CHECK (node_id >= 0 AND node_id < 1024), "
-        "holder TEXT NOT NULL, heartbeat_at BIGINT NOT NULL, expires_at BIGINT NOT NULL)");
-}
-
 bool apply(const strata::runtime& db, dialect d, const strata::contract& c, std::string_view what,
            std::vector<strata::plan> extra_indexes = {}) {
     // From the contract the database records (none: an empty database) to this one, in
@@ -72,9 +62,9 @@ bool apply(const strata::runtime& db, dialect d, const strata::contract& c, std:
 }  // namespace
 
 bool migrate(const strata::runtime& db, dialect d) {
-    auto extra = byte_order_indexes(d);
-    extra.push_back(node_leases_table());
-    return apply(db, d, relay_contract(), "relay", std::move(extra));
+    // relay_nodes (node-id leases) is in the contract: a database an earlier relay made
+    // gets it by migration at its first start (decision 0033).
+    return apply(db, d, relay_contract(), "relay", byte_order_indexes(d));
 }
 
 bool migrate_messages(const strata::runtime& db, dialect d) {

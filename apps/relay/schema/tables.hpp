@@ -271,4 +271,15 @@ struct delivery_counters {
     static constexpr std::array indexes{index_declaration{"delivery_counters_claim", {"delivery_claim"}}};
 };
 
+// Node-id leases (db/node_lease.hpp, decision 0032), control plane only: a row per id a
+// live instance holds (0..1023, the snowflake's worker bits), in the database's clock.
+struct relay_nodes {
+    static constexpr std::string_view table_name = "relay_nodes";
+    static constexpr column<relay_nodes, id_t> node_id{"node_id", {.primary_key = true}};
+    static constexpr column<relay_nodes, std::string> holder{"holder"};
+    static constexpr column<relay_nodes, id_t> heartbeat_at{"heartbeat_at"};
+    static constexpr column<relay_nodes, id_t> expires_at{"expires_at"};
+    static constexpr auto columns = std::tuple{node_id, holder, heartbeat_at, expires_at};
+};
+
 }  // namespace relay::schema::tables

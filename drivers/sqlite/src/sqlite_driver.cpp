@@ -111,13 +111,13 @@ adapter_descriptor adapter() {
             adapters::render_change_sqlite, adapters::introspect_sqlite, adapters::identity_sqlite,
             // A table rebuild drops the old copy of a table others may reference.
             [] {
-                auto o = std::make_shared<transaction_options>();
+                auto o = std::make_shared<transaction_settings>();
                 o->suspend_foreign_keys = true;
                 return std::shared_ptr<const driver_transaction_options>(std::move(o));
             }()};
 }
 
-std::string transaction_options::key() const {
+std::string transaction_settings::key() const {
     return std::string("sqlite:") + (begin == begin_mode::immediate  ? "immediate"
                                      : begin == begin_mode::deferred ? "deferred"
                                                                      : "exclusive") +

@@ -170,9 +170,9 @@ void scope::begin(const transaction_options& options) {
         exec("BEGIN DEFERRED", "BEGIN");
         return;
     }
-    static const sqlite::transaction_options defaults;
-    const auto* own = dynamic_cast<const sqlite::transaction_options*>(options.driver_options.get());
-    const sqlite::transaction_options& o = own != nullptr ? *own : defaults;
+    static const sqlite::transaction_settings defaults;
+    const auto* own = dynamic_cast<const sqlite::transaction_settings*>(options.driver_options.get());
+    const sqlite::transaction_settings& o = own != nullptr ? *own : defaults;
     if (o.suspend_foreign_keys) {
         // A no-op inside a transaction, so before BEGIN; end_transaction() restores it.
         auto lock = lease_.conn().lock_plain();

@@ -47,7 +47,7 @@ private:
     bool gated_;
     execution_control control_;
     bool query_only_ = false;  // PRAGMA query_only set for a read-only transaction on the writer
-    bool foreign_keys_suspended_ = false;  // sqlite::transaction_options::suspend_foreign_keys
+    bool foreign_keys_suspended_ = false;  // sqlite::transaction_settings::suspend_foreign_keys
     bool finished_ = false;
 };
 

@@ -69,10 +69,10 @@ enum class begin_mode { immediate, deferred, exclusive };
 
 // SQLite's own transaction options, given as strata::transaction_options::driver_options
 // (other drivers ignore them):
-//   auto o = std::make_shared<strata::sqlite::transaction_options>();
+//   auto o = std::make_shared<strata::sqlite::transaction_settings>();
 //   o->begin = strata::sqlite::begin_mode::deferred;
 //   db.transaction(fn, {.driver_options = o});
-struct transaction_options final : driver_transaction_options {
+struct transaction_settings final : driver_transaction_options {
     begin_mode begin = begin_mode::immediate;
     // Foreign keys are not enforced inside this transaction (PRAGMA foreign_keys=OFF
     // before BEGIN, back ON when it ends), as SQLite's table rebuild needs: dropping the
