@@ -14,10 +14,14 @@ namespace {
 std::string escaped(std::string_view entry) {
     std::string line;
     for (const char c : entry) {
-        if (c == '\\') line += "\\\\";
-        else if (c == '\n') line += "\\n";
-        else if (c == '\r') line += "\\r";
-        else line += c;
+        if (c == '\\')
+            line += "\\\\";
+        else if (c == '\n')
+            line += "\\n";
+        else if (c == '\r')
+            line += "\\r";
+        else
+            line += c;
     }
     return line + '\n';
 }

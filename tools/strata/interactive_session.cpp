@@ -2,9 +2,8 @@
 
 #include <exception>
 #include <ostream>
-#include <vector>
-
 #include <strata/strata.hpp>
+#include <vector>
 
 #include "cli_errors.hpp"
 #include "core/sql_scan.hpp"

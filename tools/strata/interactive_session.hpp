@@ -4,10 +4,9 @@
 
 #include <iosfwd>
 #include <optional>
+#include <strata/runtime.hpp>
 #include <string>
 #include <string_view>
-
-#include <strata/runtime.hpp>
 
 #include "row_writer.hpp"
 

@@ -37,7 +37,9 @@ private:
     bool active_ = false;
 };
 
-bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+bool is_continuation(char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
 
 std::size_t previous_char(const std::string& s, std::size_t pos) {
     if (pos == 0) return 0;
@@ -102,20 +104,33 @@ key read_escape(int fd) {
         while (c >= 0 && c != '~' && !(c >= 'A' && c <= 'Z')) c = read_byte(fd);  // params, then the final
         if (c != '~') return key::none;
         switch (number) {
-            case '1': case '7': return key::home;
-            case '4': case '8': return key::end;
-            case '3': return key::erase_forward;
-            default: return key::none;
+            case '1':
+            case '7':
+                return key::home;
+            case '4':
+            case '8':
+                return key::end;
+            case '3':
+                return key::erase_forward;
+            default:
+                return key::none;
         }
     }
     switch (c) {
-        case 'A': return key::up;
-        case 'B': return key::down;
-        case 'C': return key::right;
-        case 'D': return key::left;
-        case 'H': return key::home;
-        case 'F': return key::end;
-        default: return key::none;
+        case 'A':
+            return key::up;
+        case 'B':
+            return key::down;
+        case 'C':
+            return key::right;
+        case 'D':
+            return key::left;
+        case 'H':
+            return key::home;
+        case 'F':
+            return key::end;
+        default:
+            return key::none;
     }
 }
 
@@ -189,11 +204,21 @@ read_line_result line_editor::read_line(std::string_view prompt, const std::vect
             ++pos;
         }
         switch (k) {
-            case key::left: pos = previous_char(line, pos); break;
-            case key::right: pos = next_char(line, pos); break;
-            case key::home: pos = 0; break;
-            case key::end: pos = line.size(); break;
-            case key::erase_forward: line.erase(pos, next_char(line, pos) - pos); break;
+            case key::left:
+                pos = previous_char(line, pos);
+                break;
+            case key::right:
+                pos = next_char(line, pos);
+                break;
+            case key::home:
+                pos = 0;
+                break;
+            case key::end:
+                pos = line.size();
+                break;
+            case key::erase_forward:
+                line.erase(pos, next_char(line, pos) - pos);
+                break;
             case key::up:
                 if (entry > 0) {
                     if (entry == history.size()) typed = line;
@@ -208,7 +233,8 @@ read_line_result line_editor::read_line(std::string_view prompt, const std::vect
                     pos = line.size();
                 }
                 break;
-            case key::none: break;
+            case key::none:
+                break;
         }
         refresh(out_fd_, prompt, line, pos);
     }
