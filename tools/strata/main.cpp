@@ -38,7 +38,11 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
         exit_status status = exit_status::ok;
-        if (query_cmd) run_query(query, std::cin, isatty(STDIN_FILENO) != 0, std::cout);
+        if (query_cmd)
+            run_query(query, std::cin,
+                      query_terminals{.stdin_is_terminal = isatty(STDIN_FILENO) != 0,
+                                      .stdout_is_terminal = isatty(STDOUT_FILENO) != 0},
+                      std::cout, std::cerr);
         if (*migrate_cmds.plan) run_migrate_plan(plan_opts, std::cout);
         else if (*migrate_cmds.status) status = run_migrate_status(status_opts, std::cout);
         else if (migrate_cmd) run_migrate(migrate_opts, std::cout);

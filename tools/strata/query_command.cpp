@@ -14,6 +14,8 @@
 
 #include "cli_errors.hpp"
 #include "database_url.hpp"
+#include "history_file.hpp"
+#include "interactive_session.hpp"
 #include "params.hpp"
 
 namespace strata::cli {
@@ -24,6 +26,13 @@ std::string footer() {
            "\n\n"
            "The SQL: the argument, or -f FILE (-f - reads stdin), or stdin when it is not a\n"
            "terminal. One statement; a trailing semicolon is fine.\n"
+           "\n"
+           "Interactive mode: with no SQL while stdin and stdout are terminals, a prompt\n"
+           "(strata> ) runs each statement when it ends with ';' (it may span lines; a ';'\n"
+           "in quotes or comments does not count). An error prints its code and the session\n"
+           "goes on. Up/Down recall earlier statements, kept in $STRATA_HISTORY (default\n"
+           "~/.strata_history, mode 0600; statements only, never the URL). Ctrl-C clears the\n"
+           "input; \\q or Ctrl-D quits. --param is not taken there.\n"
            "\n"
            "Output, printed as the rows arrive (constant memory for any result):\n"
            "  (default)  an aligned table and a row count, or OK for a statement without\n"
@@ -86,7 +95,7 @@ output_options output_for(const query_options& options) {
 }  // namespace
 
 CLI::App& add_query_command(CLI::App& app, query_options& options) {
-    CLI::App* cmd = app.add_subcommand("query", "Run one SQL statement and print its rows");
+    CLI::App* cmd = app.add_subcommand("query", "Run one SQL statement and print its rows (with no SQL on a terminal: a prompt)");
     cmd->add_option("--url", options.url,
                     "Database: sqlite:PATH, sqlite::memory:, postgresql://USER@HOST:PORT/DB or a libpq\n"
                     "key=value string (default: $STRATA_URL)")
@@ -106,10 +115,31 @@ CLI::App& add_query_command(CLI::App& app, query_options& options) {
     return *cmd;
 }
 
-void run_query(const query_options& options, std::istream& in, bool in_is_terminal, std::ostream& out) {
+namespace {
+
+bool wants_interactive(const query_options& options, const query_terminals& terminals) {
+    return options.sql.empty() && options.file.empty() && terminals.stdin_is_terminal &&
+           terminals.stdout_is_terminal;
+}
+
+}  // namespace
+
+void run_query(const query_options& options, std::istream& in, const query_terminals& terminals,
+               std::ostream& out, std::ostream& err) {
     // Everything the command line says is checked before a database is opened.
     const output_options format = output_for(options);
     const database_target target = target_for_url(options.url);
+    if (wants_interactive(options, terminals)) {
+        if (!options.params.empty())
+            throw usage_error("CLI.USAGE",
+                              "--param goes with one statement (an argument, -f or stdin), not the interactive mode.");
+        runtime db = open_database(target);
+        run_interactive(db, format, default_history_path(),
+                        interactive_terminal{.in_fd = 0, .out_fd = 1, .out = out, .err = err});
+        db.close();
+        return;
+    }
+    const bool in_is_terminal = terminals.stdin_is_terminal;
     const plan statement = strata::sql_plan(statement_text(options, in, in_is_terminal), parse_params(options.params));
 
     runtime db = open_database(target);

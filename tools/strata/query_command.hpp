@@ -1,5 +1,6 @@
 // `strata query [--url URL] ["SQL" | -f FILE] [--param V ...] [--json|--jsonl|--csv]`:
-// runs one statement and prints its rows as they arrive.
+// runs one statement and prints its rows as they arrive; with no SQL on a terminal, a
+// prompt (the interactive mode).
 #pragma once
 
 #include <iosfwd>
@@ -28,10 +29,19 @@ struct query_options {
 // Registers the subcommand on `app`; parsing fills `options`.
 CLI::App& add_query_command(CLI::App& app, query_options& options);
 
+struct query_terminals {
+    bool stdin_is_terminal = false;
+    bool stdout_is_terminal = false;
+};
+
 // Runs the statement and writes its rows to `out` as they arrive (constant memory). The
 // command line and the SQL are checked before a database is opened; a failure after
 // rows were printed leaves them printed (the table's count line, a JSON array's `]` are
 // missing) and exits 1. Throws strata::error or usage_error. `in` is stdin.
-void run_query(const query_options& options, std::istream& in, bool in_is_terminal, std::ostream& out);
+// With no SQL while stdin and stdout are both terminals, runs the interactive mode
+// instead (interactive_session.hpp): on file descriptors 0 and 1, whose streams `in` and
+// `out` must be; a statement's error goes to `err` and the session goes on.
+void run_query(const query_options& options, std::istream& in, const query_terminals& terminals,
+               std::ostream& out, std::ostream& err);
 
 }  // namespace strata::cli
