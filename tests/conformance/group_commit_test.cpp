@@ -5,69 +5,21 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <condition_variable>
-#include <mutex>
 #include <set>
 #include <thread>
 
 #include "../support/expect_error.hpp"
+#include "commit_gate.hpp"
 #include "driver_under_test.hpp"
 
 namespace strata::test {
 namespace {
 
-// Holds every statement whose SQL contains "'gate'" until release(), and records how
-// each atomic unit ran.
-class gate final : public middleware {
-public:
-    [[nodiscard]] std::string_view name() const noexcept override { return "gate"; }
-    void before_execute(const execution_context& ctx) override {
-        if (ctx.sql.find("'gate'") == std::string_view::npos) return;
-        std::unique_lock lock(m_);
-        entered_ = true;
-        changed_.notify_all();
-        changed_.wait(lock, [&] { return open_; });
-    }
-    void on_atomic_unit(const atomic_unit_summary& s) noexcept override {
-        std::lock_guard lock(m_);
-        units_.push_back(s);
-    }
-    void on_commit_group(const commit_group_summary& s) noexcept override {
-        std::lock_guard lock(m_);
-        groups_.push_back(s);
-    }
-    void wait_entered() {
-        std::unique_lock lock(m_);
-        changed_.wait(lock, [&] { return entered_; });
-    }
-    void release() {
-        std::lock_guard lock(m_);
-        open_ = true;
-        changed_.notify_all();
-    }
-    std::vector<atomic_unit_summary> units() {
-        std::lock_guard lock(m_);
-        return units_;
-    }
-    std::vector<commit_group_summary> groups() {
-        std::lock_guard lock(m_);
-        return groups_;
-    }
-
-private:
-    std::mutex m_;
-    std::condition_variable changed_;
-    bool entered_ = false;
-    bool open_ = false;
-    std::vector<atomic_unit_summary> units_;
-    std::vector<commit_group_summary> groups_;
-};
-
 class group_commit : public conformance {
 protected:
     void SetUp() override {
         conformance::SetUp();
-        gate_ = std::make_shared<gate>();
+        gate_ = std::make_shared<commit_gate>();
         rt_ = &connect({gate_});
         rt_->execute(sql("CREATE TABLE notes(id " + types().integer + " PRIMARY KEY, body " + types().text +
                          " NOT NULL, rank " + types().integer + " NOT NULL CHECK (rank >= 0))"))
@@ -90,30 +42,13 @@ protected:
     std::int64_t rows_with_ids_below(int n) {
         return rt_->execute(sql("SELECT COUNT(*) FROM notes WHERE id >= 0 AND id < ?", 2 * n)).one_as<std::int64_t>();
     }
-    // Runs the gate unit on its own thread and `callers` units on theirs, all grouped
-    // under `key`; opens the gate once every caller has started.
+    // The gate unit leads; `callers` units queue behind it, all grouped under "k".
     template <class Call>
     void with_callers_behind_the_gate(int callers, const Call& call) {
-        std::thread gate_thread([&] { (void)run_atomic_writes(*rt_, gate_unit(), grouped()); });
-        gate_->wait_entered();  // the gate leads: whoever comes now queues behind it
-        std::atomic<int> started{0};
-        std::vector<std::thread> threads;
-        for (int i = 0; i < callers; ++i) {
-            threads.emplace_back([&, i] {
-                ++started;
-                call(i);
-            });
-        }
-        while (started.load() < callers) std::this_thread::yield();
-        // A caller that has started is inside run_atomic_writes within microseconds; the
-        // leader after the gate also waits (max_wait) for the queue to fill.
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        gate_->release();
-        gate_thread.join();
-        for (auto& t : threads) t.join();
+        gate_->with_callers_behind(callers, [&] { (void)run_atomic_writes(*rt_, gate_unit(), grouped()); }, call);
     }
 
-    std::shared_ptr<gate> gate_;
+    std::shared_ptr<commit_gate> gate_;
     runtime* rt_ = nullptr;
 };
 

@@ -7,66 +7,23 @@
 // has queued behind it.
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
-
 #include "../support/expect_error.hpp"
 #include "../support/wrapped_driver.hpp"
+#include "commit_gate.hpp"
 #include "driver_under_test.hpp"
 
 namespace strata::test {
 namespace {
 
-// Holds every batch whose SQL mentions 'gate' until release(); records commit groups.
-class batch_gate final : public middleware {
-public:
-    [[nodiscard]] std::string_view name() const noexcept override { return "batch_gate"; }
-    void on_commit_group(const commit_group_summary& s) noexcept override {
-        std::lock_guard lock(m_);
-        groups_.push_back(s);
-    }
-    void hold(const std::vector<std::string>& sql) {
-        bool gate = false;
-        for (const auto& s : sql) gate |= s.find("'gate'") != std::string::npos;
-        if (!gate) return;
-        std::unique_lock lock(m_);
-        entered_ = true;
-        changed_.notify_all();
-        changed_.wait(lock, [&] { return open_; });
-    }
-    void wait_entered() {
-        std::unique_lock lock(m_);
-        changed_.wait(lock, [&] { return entered_; });
-    }
-    void release() {
-        std::lock_guard lock(m_);
-        open_ = true;
-        changed_.notify_all();
-    }
-    std::vector<commit_group_summary> groups() {
-        std::lock_guard lock(m_);
-        return groups_;
-    }
-
-private:
-    std::mutex m_;
-    std::condition_variable changed_;
-    bool entered_ = false;
-    bool open_ = false;
-    std::vector<commit_group_summary> groups_;
-};
-
 class grouped_batches : public conformance {
 protected:
     void SetUp() override {
         conformance::SetUp();
-        gate_ = std::make_shared<batch_gate>();
+        gate_ = std::make_shared<commit_gate>();
         controls_ = std::make_shared<wrapper_controls>();
         auto probe = instantiate(GetParam().make_stack({}));
         controls_->batch_through_transaction = !probe.caps().atomic_batch;
-        controls_->before_batch = [g = gate_](const std::vector<std::string>& sql) { g->hold(sql); };
+        controls_->before_batch = [g = gate_](const std::vector<std::string>& sql) { g->hold_batch(sql); };
         auto w = controls_;
         rt_ = &connect_stack([w](strata::stack s) { return wrap_stack(std::move(s), w); }, {gate_});
         rt_->execute(sql("CREATE TABLE notes(id " + types().integer + " PRIMARY KEY, body " + types().text +
@@ -92,35 +49,21 @@ protected:
         std::lock_guard lock(controls_->mutex);
         return controls_->batches.size();
     }
-    // Runs the gate batch on its own thread and `callers` units on theirs, all grouped
-    // under one key; opens the gate once every caller has started.
+    // The gate batch leads; `callers` units queue behind it, all grouped under one key.
     template <class Call>
     void with_callers_behind_the_gate(int callers, const Call& call) {
-        std::thread gate_thread([&] {
-            (void)catch_error([&] {
-                (void)run_atomic_writes(*rt_, {sql("INSERT INTO notes(id, body, rank) VALUES (-1, 'gate', 0)")},
-                                        grouped());
-            });
-        });
-        gate_->wait_entered();  // the gate leads: whoever comes now queues behind it
-        std::atomic<int> started{0};
-        std::vector<std::thread> threads;
-        for (int i = 0; i < callers; ++i) {
-            threads.emplace_back([&, i] {
-                ++started;
-                call(i);
-            });
-        }
-        while (started.load() < callers) std::this_thread::yield();
-        // A caller that has started is queued within microseconds; the leader after the
-        // gate also waits (max_wait) for the queue to fill.
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        gate_->release();
-        gate_thread.join();
-        for (auto& t : threads) t.join();
+        gate_->with_callers_behind(
+            callers,
+            [&] {
+                (void)catch_error([&] {
+                    (void)run_atomic_writes(*rt_, {sql("INSERT INTO notes(id, body, rank) VALUES (-1, 'gate', 0)")},
+                                            grouped());
+                });
+            },
+            call);
     }
 
-    std::shared_ptr<batch_gate> gate_;
+    std::shared_ptr<commit_gate> gate_;
     std::shared_ptr<wrapper_controls> controls_;
     runtime* rt_ = nullptr;
 };
