@@ -3,26 +3,15 @@
 #include <cctype>
 
 #include "strata/error.hpp"
+#include "strata/schema.hpp"
 #include "strata/schema_change.hpp"
 
 namespace strata {
 namespace {
 
-std::string_view type_word(sql_type t) {
-    switch (t) {
-        case sql_type::integer: return "integer";
-        case sql_type::real: return "real";
-        case sql_type::text: return "text";
-        case sql_type::bytes: return "blob";
-        case sql_type::boolean: return "boolean";
-        case sql_type::time: return "timestamp";
-        case sql_type::json: return "json";
-    }
-    return "text";
-}
 
 std::string summary(const contract_column& c) {
-    std::string s = std::string(type_word(c.type)) + (c.nullable ? " null" : " not null");
+    std::string s = std::string(to_string(c.type)) + (c.nullable ? " null" : " not null");
     if (c.unique) s += " unique";
     if (!c.default_sql.empty()) s += " default " + c.default_sql;
     if (!c.ref_table.empty()) s += " references " + c.ref_table + "(" + c.ref_column + ")";
@@ -224,8 +213,8 @@ private:
             contract_column* have = find_column(t, wanted.name);
             if (!have) continue;
             if (have->type != wanted.type)
-                unsupported("the type of " + t.name + "." + wanted.name + " (" + std::string(type_word(have->type)) +
-                            " -> " + std::string(type_word(wanted.type)) + ")");
+                unsupported("the type of " + t.name + "." + wanted.name + " (" + std::string(to_string(have->type)) +
+                            " -> " + std::string(to_string(wanted.type)) + ")");
             if (summary(*have) == summary(wanted)) continue;
             schema_change c{.kind = change_kind::alter_column, .name = wanted.name};
             c.description = "alter column " + t.name + "." + wanted.name + ": " + summary(*have) + " -> " + summary(wanted);

@@ -3,24 +3,13 @@
 // record, the status and the introspected schema agree (docs/decisions/0033).
 #include <gtest/gtest.h>
 
+#include "../support/contract_columns.hpp"
 #include "../support/expect_error.hpp"
 #include "driver_under_test.hpp"
 
 namespace strata::test {
 namespace {
 
-contract_column col(std::string name, sql_type type = sql_type::text, bool nullable = true) {
-    contract_column c;
-    c.name = std::move(name);
-    c.type = type;
-    c.nullable = nullable;
-    return c;
-}
-contract_column key(std::string name) {
-    contract_column c = col(std::move(name), sql_type::integer, false);
-    c.primary_key = true;
-    return c;
-}
 
 // authors <- notes (author_id, ON DELETE CASCADE).
 contract_table authors_v1() { return {"authors", {key("id"), col("name", sql_type::text, false)}}; }

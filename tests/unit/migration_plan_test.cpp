@@ -2,24 +2,16 @@
 // refuses, and how a plan's checksum and SQL steps behave.
 #include <gtest/gtest.h>
 
+#include "../support/contract_columns.hpp"
 #include "../support/expect_error.hpp"
 #include "strata/migrate.hpp"
 
 namespace strata {
 namespace {
 
-contract_column col(std::string name, sql_type type = sql_type::text, bool nullable = true) {
-    contract_column c;
-    c.name = std::move(name);
-    c.type = type;
-    c.nullable = nullable;
-    return c;
-}
-contract_column key(std::string name) {
-    contract_column c = col(std::move(name), sql_type::integer, false);
-    c.primary_key = true;
-    return c;
-}
+using test::col;
+using test::key;
+
 contract_column ref(std::string name, std::string table) {
     contract_column c = col(std::move(name), sql_type::integer, false);
     c.ref_table = std::move(table);
