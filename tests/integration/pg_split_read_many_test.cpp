@@ -10,7 +10,7 @@
 #include <strata/strata.hpp>
 
 #include "../support/pg_database.hpp"
-#include "../support/store_probe.hpp"
+#include "../support/probed_store.hpp"
 
 namespace split = strata::split;
 using split::residency;
@@ -18,16 +18,10 @@ using strata::test::pg_url_with;
 
 namespace {
 
-struct probed {
-    std::shared_ptr<strata::test::store_probe> probe;
-    strata::runtime db;
-};
+using strata::test::probed;
 
 probed open(const std::string& url, const std::string& label) {
-    auto probe = std::make_shared<strata::test::store_probe>(label);
-    auto db = strata::instantiate(strata::postgres::make_stack({probe}));
-    db.connect(strata::postgres::url{url});
-    return {probe, db};
+    return strata::test::open_probed(strata::postgres::make_stack, strata::postgres::url{url}, label);
 }
 
 std::string legacy_id(long i) {  // cuid-shaped: legacy

@@ -7,7 +7,7 @@
 #include <strata/sqlite.hpp>
 #include <strata/strata.hpp>
 
-#include "../support/store_probe.hpp"
+#include "../support/probed_store.hpp"
 #include "../support/temp_dir.hpp"
 
 namespace split = strata::split;
@@ -15,16 +15,10 @@ using split::residency;
 
 namespace {
 
-struct probed {
-    std::shared_ptr<strata::test::store_probe> probe;
-    strata::runtime db;
-};
+using strata::test::probed;
 
 probed open_file(const std::string& path, const std::string& label) {
-    auto probe = std::make_shared<strata::test::store_probe>(label);
-    auto db = strata::instantiate(strata::sqlite::make_stack({probe}));
-    db.connect(strata::sqlite::file{path});
-    return {probe, db};
+    return strata::test::open_probed(strata::sqlite::make_stack, strata::sqlite::file{path}, label);
 }
 
 std::int64_t legacy_id(std::int64_t i) { return ((std::int64_t{50'000'000'000} + i) << 22) | 1; }
