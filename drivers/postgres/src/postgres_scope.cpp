@@ -85,7 +85,7 @@ std::unique_ptr<row_source> scope::execute(const statement& s, const execution_c
 
 transaction_status scope::status() const {
     if (finished_ || !lease_->held()) return transaction_status::unknown;
-    detail::connection& c = lease_->conn();
+    detail::raw_connection& c = lease_->conn();
     c.make_ready();
     if (!c.usable()) return transaction_status::unknown;
     switch (PQtransactionStatus(c.raw())) {
@@ -119,7 +119,7 @@ void scope::begin(const transaction_options& options) {
     deadline_.reset();
     if (options.timeout) deadline_ = clock::now() + *options.timeout;
     deadline_ = deadline_scope::tighten(deadline_);
-    detail::connection& conn = lease_->conn();
+    detail::raw_connection& conn = lease_->conn();
     if (check_ != commit_check::resolve) {
         exec(begin_sql(options), "BEGIN");
     } else if (options.access == access_mode::read_only) {
@@ -146,7 +146,7 @@ void scope::begin(const transaction_options& options) {
 void scope::commit() {
     require_open("commit()");
     const bool check = check_ == commit_check::resolve;
-    detail::connection& conn = lease_->conn();
+    detail::raw_connection& conn = lease_->conn();
     conn.make_ready();
     // What a lost COMMIT can be settled with.
     const commit_evidence evidence{.xid = xid_,
@@ -229,7 +229,7 @@ void scope::stop_stream() noexcept {
 
 bool scope::roll_back_quietly() noexcept {
     if (!lease_->held()) return false;
-    detail::connection& c = lease_->conn();
+    detail::raw_connection& c = lease_->conn();
     if (!c.usable()) return false;
     if (PQtransactionStatus(c.raw()) != PQTRANS_IDLE) {
         PGresult* res = PQexec(c.raw(), "ROLLBACK");

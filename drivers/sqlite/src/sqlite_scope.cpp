@@ -98,11 +98,11 @@ many_result scope::execute_many(const statement& s, param_rows& rows, const exec
     require_open("execute_many()");
     if (lease_.owner().closed()) driver_errors::closed("sqlite", "execute_many()");
     auto lock = lease_.exclusive() ? std::unique_lock<std::mutex>() : lease_.conn().lock_plain();
-    detail::connection& conn = lease_.conn();
+    detail::raw_connection& conn = lease_.conn();
     statement_loan loan;
     conn.take(s.sql, loan, &s.source->text());
     struct give_back_at_exit {
-        detail::connection& conn;
+        detail::raw_connection& conn;
         statement_loan& loan;
         ~give_back_at_exit() { conn.give_back(loan); }
     } give_back{conn, loan};
@@ -113,7 +113,7 @@ many_result scope::execute_many(const statement& s, param_rows& rows, const exec
                         std::to_string(rows.width()) + " parameters. Pass one value per placeholder.");
     }
     statement_sink sink(stmt);
-    const detail::connection::wait_for waiting(conn, &c);
+    const detail::raw_connection::wait_for waiting(conn, &c);
     many_result out;
     const bool controlled = c.active();
     while (rows.next(sink)) {
@@ -144,11 +144,11 @@ transaction_status scope::status() const {
 // BEGIN / COMMIT / SAVEPOINT... run through the connection's statement cache: compiling
 // them anew for every transaction cost as much as the rest of a small transaction.
 void scope::exec(const std::string& sql, std::string_view during) {
-    detail::connection& conn = lease_.conn();
+    detail::raw_connection& conn = lease_.conn();
     auto lock = conn.lock_plain();
     statement_loan loan;
     conn.take(sql, loan);
-    const detail::connection::wait_for waiting(conn, &control_);
+    const detail::raw_connection::wait_for waiting(conn, &control_);
     int rc = SQLITE_DONE;
     while ((rc = sqlite3_step(loan.get().stmt)) == SQLITE_ROW) {
     }

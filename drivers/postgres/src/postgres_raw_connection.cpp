@@ -1,4 +1,4 @@
-#include "postgres_connection.hpp"
+#include "postgres_raw_connection.hpp"
 
 #include <poll.h>
 
@@ -89,22 +89,23 @@ std::shared_ptr<const column_layout> make_layout(const PGresult* res, const tabl
 
 // --- connection --------------------------------------------------------------------
 
-connection::connection(PGconn* conn, bool owned, statement_options statements, std::chrono::milliseconds cancel_grace)
+raw_connection::raw_connection(PGconn* conn, bool owned, statement_options statements,
+                               std::chrono::milliseconds cancel_grace)
     : conn_(conn), owned_(owned), statements_(statements), cancel_grace_(cancel_grace), cancel_(PQgetCancel(conn)) {
     // A terminated backend says FATAL before it closes the socket; libpq passes a message
     // that arrives while idle to the notice receiver. Seeing it, the connection is dead
     // even if the close has not arrived yet. (A caller-owned connection keeps its own.)
-    if (owned_) PQsetNoticeReceiver(conn_, &connection::on_notice, this);
+    if (owned_) PQsetNoticeReceiver(conn_, &raw_connection::on_notice, this);
 }
 
-void connection::on_notice(void* self, const PGresult* res) {
+void raw_connection::on_notice(void* self, const PGresult* res) {
     const char* severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
     if (severity != nullptr && (std::string_view(severity) == "FATAL" || std::string_view(severity) == "PANIC")) {
-        static_cast<connection*>(self)->broken_ = true;
+        static_cast<raw_connection*>(self)->broken_ = true;
     }
 }
 
-connection::~connection() {
+raw_connection::~raw_connection() {
     if (!owned_ && usable() && PQtransactionStatus(conn_) == PQTRANS_IDLE) {
         // The caller keeps the connection: leave no statements of ours behind.
         for (const auto& [key, p] : lru_) to_deallocate_.push_back(p.name);
@@ -114,11 +115,11 @@ connection::~connection() {
     if (owned_) PQfinish(conn_);
 }
 
-bool connection::usable() const noexcept {
+bool raw_connection::usable() const noexcept {
     return !broken_ && PQstatus(conn_) == CONNECTION_OK;
 }
 
-PGresult* connection::next_result(const execution_control& c, wait_state& w) {
+PGresult* raw_connection::next_result(const execution_control& c, wait_state& w) {
     if (!w.cancel_sent && !c.active()) return PQgetResult(conn_);  // nothing to watch: block in libpq
     for (;;) {
         if (w.cancel_sent && clock::now() >= w.give_up_at) {
@@ -151,20 +152,20 @@ PGresult* connection::next_result(const execution_control& c, wait_state& w) {
     }
 }
 
-bool connection::cancel() noexcept {
+bool raw_connection::cancel() noexcept {
     if (cancel_ == nullptr) return false;
     char message[256];
     return PQcancel(cancel_, message, sizeof message) == 1;
 }
 
-bool connection::settle() noexcept {
+bool raw_connection::settle() noexcept {
     // Read on for a moment: a small result ends sooner than a cancel request (a new
     // connection to the postmaster) would take. After that window next_result() sends
     // the cancel and keeps draining for at most cancel_grace.
     return drain(execution_control{clock::now() + drain_before_cancel, {}});
 }
 
-bool connection::drain(const execution_control& c) noexcept {
+bool raw_connection::drain(const execution_control& c) noexcept {
     if (!usable() || PQpipelineStatus(conn_) != PQ_PIPELINE_OFF) {  // never left half-read: give up on it
         broken_ = true;
         return false;
@@ -181,8 +182,8 @@ bool connection::drain(const execution_control& c) noexcept {
     return true;
 }
 
-bool connection::read_pipeline(std::size_t commands, const execution_control& c, wait_state& w,
-                               const std::function<void(std::size_t, PGresult*)>& on_result) {
+bool raw_connection::read_pipeline(std::size_t commands, const execution_control& c, wait_state& w,
+                                   const std::function<void(std::size_t, PGresult*)>& on_result) {
     for (std::size_t i = 0; i < commands; ++i) {
         while (PGresult* r = next_result(c, w)) {
             const bool lost = PQstatus(conn_) != CONNECTION_OK;
@@ -204,7 +205,7 @@ bool connection::read_pipeline(std::size_t commands, const execution_control& c,
     return true;
 }
 
-std::string connection::exec(const std::string& sql, std::string_view during) {
+std::string raw_connection::exec(const std::string& sql, std::string_view during) {
     make_ready();
     PGresult* res = PQexec(conn_, sql.c_str());
     const ExecStatusType st = PQresultStatus(res);
@@ -220,25 +221,25 @@ std::string connection::exec(const std::string& sql, std::string_view during) {
     return tag;
 }
 
-void connection::make_ready() {
+void raw_connection::make_ready() {
     if (active != nullptr) active->park();
 }
 
 // --- prepared statements ----------------------------------------------------------
 
-const prepared_statement* connection::find(const std::string& key) {
+const prepared_statement* raw_connection::find(const std::string& key) {
     const auto it = index_.find(key);
     if (it == index_.end()) return nullptr;
     lru_.splice(lru_.begin(), lru_, it->second);
     return &it->second->second;
 }
 
-std::string connection::next_statement_name() {
+std::string raw_connection::next_statement_name() {
     return "strata_" + std::to_string(statement_counter.fetch_add(1, std::memory_order_relaxed) + 1);
 }
 
-const prepared_statement& connection::prepare(const std::string& key, const char* sql, const encoded_params& params,
-                                              const execution_control& c, table_names& names) {
+const prepared_statement& raw_connection::prepare(const std::string& key, const char* sql, const encoded_params& params,
+                                                  const execution_control& c, table_names& names) {
     std::string name = next_statement_name();
     // Parse and Describe in one round trip.
     const bool sent = PQenterPipelineMode(conn_) == 1 &&
@@ -276,7 +277,7 @@ const prepared_statement& connection::prepare(const std::string& key, const char
     return lru_.front().second;
 }
 
-void connection::remember(const std::string& key, std::string name) {
+void raw_connection::remember(const std::string& key, std::string name) {
     if (index_.contains(key)) {
         to_deallocate_.push_back(std::move(name));
         return;
@@ -286,7 +287,7 @@ void connection::remember(const std::string& key, std::string name) {
     evict_over_capacity();
 }
 
-void connection::forget(const std::string& key, bool still_on_server) noexcept {
+void raw_connection::forget(const std::string& key, bool still_on_server) noexcept {
     const auto it = index_.find(key);
     if (it == index_.end()) return;
     if (still_on_server) {
@@ -299,11 +300,11 @@ void connection::forget(const std::string& key, bool still_on_server) noexcept {
     index_.erase(it);
 }
 
-void connection::set_layout(const std::string& key, std::shared_ptr<const column_layout> layout) {
+void raw_connection::set_layout(const std::string& key, std::shared_ptr<const column_layout> layout) {
     if (const auto it = index_.find(key); it != index_.end()) it->second->second.layout = std::move(layout);
 }
 
-void connection::evict_over_capacity() {
+void raw_connection::evict_over_capacity() {
     while (lru_.size() > statements_.cache_size && !lru_.empty()) {
         to_deallocate_.push_back(std::move(lru_.back().second.name));
         index_.erase(lru_.back().first);
@@ -311,7 +312,7 @@ void connection::evict_over_capacity() {
     }
 }
 
-void connection::flush_deallocations() noexcept {
+void raw_connection::flush_deallocations() noexcept {
     if (to_deallocate_.empty() || !usable() || PQtransactionStatus(conn_) != PQTRANS_IDLE) return;
     try {
         std::string sql;
@@ -326,7 +327,7 @@ void connection::flush_deallocations() noexcept {
 
 // --- validation ----------------------------------------------------------------------
 
-bool connection::alive() noexcept {
+bool raw_connection::alive() noexcept {
     if (!usable()) return false;
     // A terminated backend sends an error and closes the socket; both show up as
     // readable. Read until nothing more is waiting.
@@ -339,7 +340,7 @@ bool connection::alive() noexcept {
     return usable() && PQtransactionStatus(conn_) == PQTRANS_IDLE;
 }
 
-bool connection::ping() noexcept {
+bool raw_connection::ping() noexcept {
     PGresult* res = PQexec(conn_, "");
     const bool ok = PQresultStatus(res) == PGRES_EMPTY_QUERY;
     PQclear(res);

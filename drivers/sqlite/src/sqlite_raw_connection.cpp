@@ -1,4 +1,4 @@
-#include "sqlite_connection.hpp"
+#include "sqlite_raw_connection.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -32,18 +32,18 @@ bool only_trivia(const char* tail) {
 
 }  // namespace
 
-connection::connection(sqlite3* db, bool owned, std::size_t cache_capacity)
+raw_connection::raw_connection(sqlite3* db, bool owned, std::size_t cache_capacity)
     : db_(db), db_mutex_(sqlite3_db_mutex(db)), owned_(owned), capacity_(cache_capacity) {}
 
-clock::time_point connection::wait_limit(const execution_control& c) const {
+clock::time_point raw_connection::wait_limit(const execution_control& c) const {
     const auto limit = clock::now() + busy_timeout_;
     return c.deadline && *c.deadline < limit ? *c.deadline : limit;
 }
 
 // SQLite calls this while another connection holds the lock it needs; returning 0 ends
 // the wait with SQLITE_BUSY (DRIVER.BUSY, transient). The delays are SQLite's own.
-int connection::on_busy(void* self_ptr, int count) noexcept {
-    auto* self = static_cast<connection*>(self_ptr);
+int raw_connection::on_busy(void* self_ptr, int count) noexcept {
+    auto* self = static_cast<raw_connection*>(self_ptr);
     const auto now = clock::now();
     if (count == 0) self->busy_since_ = now;
     clock::time_point limit = self->busy_since_ + self->busy_timeout_;
@@ -79,7 +79,7 @@ namespace {
 }
 }  // namespace
 
-std::unique_lock<std::mutex> connection::lock(const execution_control& c) {
+std::unique_lock<std::mutex> raw_connection::lock(const execution_control& c) {
     std::unique_lock lock(mutex_);
     if (scope_held_) {
         if (scope_owner_ == std::this_thread::get_id()) gate_held_by_this_thread();
@@ -88,7 +88,7 @@ std::unique_lock<std::mutex> connection::lock(const execution_control& c) {
     return lock;
 }
 
-void connection::enter_scope(const execution_control& c) {
+void raw_connection::enter_scope(const execution_control& c) {
     std::unique_lock lock(mutex_);
     if (scope_held_ && scope_owner_ == std::this_thread::get_id()) gate_held_by_this_thread();
     if (!gate_free_.wait_until(lock, wait_limit(c), [&] { return !scope_held_; })) gate_busy();
@@ -96,7 +96,7 @@ void connection::enter_scope(const execution_control& c) {
     scope_owner_ = std::this_thread::get_id();
 }
 
-void connection::leave_scope() noexcept {
+void raw_connection::leave_scope() noexcept {
     {
         std::lock_guard lock(mutex_);
         scope_held_ = false;
@@ -105,12 +105,12 @@ void connection::leave_scope() noexcept {
     gate_free_.notify_all();
 }
 
-connection::~connection() {
+raw_connection::~raw_connection() {
     for (auto& e : lru_) sqlite3_finalize(e.p.stmt);
     if (owned_) sqlite3_close_v2(db_);
 }
 
-prepared connection::prepare(std::string_view sql) {
+prepared raw_connection::prepare(std::string_view sql) {
     sqlite3_stmt* stmt = nullptr;
     const char* tail = nullptr;
     const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
@@ -127,7 +127,7 @@ prepared connection::prepare(std::string_view sql) {
     return prepared{stmt, nullptr, sqlite3_bind_parameter_count(stmt)};
 }
 
-bool connection::make_room() noexcept {
+bool raw_connection::make_room() noexcept {
     auto it = lru_.end();
     while (lru_.size() >= capacity_ && it != lru_.begin()) {
         --it;
@@ -139,7 +139,7 @@ bool connection::make_room() noexcept {
     return lru_.size() < capacity_;
 }
 
-void connection::take(std::string_view sql, statement_loan& loan, const std::shared_ptr<const plan_text>* text) {
+void raw_connection::take(std::string_view sql, statement_loan& loan, const std::shared_ptr<const plan_text>* text) {
     const auto remember = [text](entry& e) {
         if (text != nullptr && e.text != *text) e.text = *text;
     };
@@ -192,7 +192,7 @@ void connection::take(std::string_view sql, statement_loan& loan, const std::sha
     loan.entry = &lru_.front();
 }
 
-void connection::give_back(statement_loan& loan) noexcept {
+void raw_connection::give_back(statement_loan& loan) noexcept {
     prepared& p = loan.get();
     if (p.stmt == nullptr) return;
     sqlite3_reset(p.stmt);  // parameters are all rebound on the next use
@@ -206,14 +206,14 @@ void connection::give_back(statement_loan& loan) noexcept {
     loan.slot = nullptr;
 }
 
-void connection::exec(const char* sql, std::string_view during) {
+void raw_connection::exec(const char* sql, std::string_view during) {
     const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) throw make_error(db_, rc, during);
 }
 
-std::string connection::apply(const settings& s, bool set_journal) {
+std::string raw_connection::apply(const settings& s, bool set_journal) {
     busy_timeout_ = s.busy_timeout;
-    sqlite3_busy_handler(db_, &connection::on_busy, this);
+    sqlite3_busy_handler(db_, &raw_connection::on_busy, this);
     exec(s.foreign_keys ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF", "PRAGMA foreign_keys");
     if (s.max_page_count > 0) {
         const std::string cap = "PRAGMA max_page_count=" + std::to_string(s.max_page_count);

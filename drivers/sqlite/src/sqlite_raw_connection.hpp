@@ -47,13 +47,13 @@ struct statement_loan {
     [[nodiscard]] prepared& get() noexcept { return entry ? *slot : own; }
 };
 
-class connection {
+class raw_connection {
 public:
     // Takes `db`; closes it at destruction only when `owned`.
-    connection(sqlite3* db, bool owned, std::size_t cache_capacity);
-    connection(const connection&) = delete;
-    connection& operator=(const connection&) = delete;
-    ~connection();
+    raw_connection(sqlite3* db, bool owned, std::size_t cache_capacity);
+    raw_connection(const raw_connection&) = delete;
+    raw_connection& operator=(const raw_connection&) = delete;
+    ~raw_connection();
 
     [[nodiscard]] sqlite3* db() const noexcept { return db_; }
     // The handle's own mutex: null for the connections strata opens (NOMUTEX); a
@@ -80,7 +80,8 @@ public:
     // past a cancel. The guard is set with the lock held, around sqlite3_step.
     class wait_for {
     public:
-        wait_for(connection& conn, const execution_control* c) noexcept : conn_(conn), previous_(conn.wait_control_) {
+        wait_for(raw_connection& conn, const execution_control* c) noexcept
+            : conn_(conn), previous_(conn.wait_control_) {
             conn.wait_control_ = c;
         }
         ~wait_for() { conn_.wait_control_ = previous_; }
@@ -88,7 +89,7 @@ public:
         wait_for& operator=(const wait_for&) = delete;
 
     private:
-        connection& conn_;
+        raw_connection& conn_;
         const execution_control* previous_;
     };
 

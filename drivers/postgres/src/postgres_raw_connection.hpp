@@ -72,12 +72,12 @@ struct wait_state {
     clock::time_point give_up_at{};
 };
 
-class connection {
+class raw_connection {
 public:
-    connection(PGconn* conn, bool owned, statement_options statements, std::chrono::milliseconds cancel_grace);
-    connection(const connection&) = delete;
-    connection& operator=(const connection&) = delete;
-    ~connection();
+    raw_connection(PGconn* conn, bool owned, statement_options statements, std::chrono::milliseconds cancel_grace);
+    raw_connection(const raw_connection&) = delete;
+    raw_connection& operator=(const raw_connection&) = delete;
+    ~raw_connection();
 
     [[nodiscard]] PGconn* raw() const noexcept { return conn_; }
     [[nodiscard]] bool owned() const noexcept { return owned_; }
