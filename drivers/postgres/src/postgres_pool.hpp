@@ -89,7 +89,7 @@ private:
 
 namespace strata::postgres::detail {
 
-// A connection on loan. Goes back to its pool when given back or destroyed; discard()
+// A raw connection on loan. Goes back to its pool when given back or destroyed; discard()
 // means its state is unknown and it must not be reused.
 class lease {
 public:

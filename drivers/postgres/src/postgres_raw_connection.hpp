@@ -1,7 +1,9 @@
-// Internal: one PGconn with its prepared-statement cache (bounded LRU), its cancel
-// handle, and the waits that honour deadlines and cancellation.
+// Internal: the raw connection, one PGconn with its prepared-statement cache (bounded
+// LRU), its cancel handle, and the waits that honour deadlines and cancellation. What the
+// driver hands out as a strata::connection is a postgres_connection
+// (postgres_connection.hpp), which leases one of these.
 //
-// A connection is used by one thread at a time: whoever holds its lease. At most one
+// A raw connection is used by one thread at a time: whoever holds its lease. At most one
 // statement reads results from it at a time; a statement that needs the connection
 // while another stream is still open first parks that stream (reads its remaining rows
 // into memory), so statements may interleave inside a transaction as they do on SQLite.

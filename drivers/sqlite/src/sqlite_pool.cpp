@@ -2,8 +2,8 @@
 
 #include <climits>
 
+#include "sqlite_connection.hpp"
 #include "sqlite_errors.hpp"
-#include "sqlite_scope.hpp"
 
 namespace strata::sqlite::detail {
 namespace {

@@ -20,13 +20,13 @@ namespace strata::sqlite::detail {
 
 class pool;
 
-// A connection on loan. A reader lease goes back to the pool when destroyed.
+// A raw connection on loan. A reader lease goes back to the pool when destroyed.
 //
 // The writer is held by the pool for the pool's whole life, so a lease of it only points
 // at it (the lease keeps the pool alive). A reader belongs to the one lease that took it
-// from the pool; a share of it (a statement run inside a scope on that reader) only
-// points at it, and cannot outlive it: a scope's streams hold the scope. An execution
-// therefore copies no connection reference.
+// from the pool; a share of it (a statement run on the sqlite_connection that leased the
+// reader) only points at it, and cannot outlive it: a sqlite_connection's streams hold
+// the sqlite_connection. An execution therefore copies no connection reference.
 class lease {
 public:
     // A reader taken from the pool for one stream or scope (given back at destruction).

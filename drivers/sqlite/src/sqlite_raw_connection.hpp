@@ -1,6 +1,8 @@
-// Internal: one sqlite3 connection with its prepared-statement cache (bounded LRU).
+// Internal: the raw connection, one sqlite3* handle with its prepared-statement cache
+// (bounded LRU) and its write gate. What the driver hands out as a strata::connection is
+// a sqlite_connection (sqlite_connection.hpp), which leases one of these.
 //
-// A connection is used by one thread at a time: callers hold lock() around every call
+// A raw connection is used by one thread at a time: callers hold lock() around every call
 // into SQLite (step, prepare, reset, errmsg). A statement taken from the cache belongs to
 // its taker until it is given back, so two streams never share a statement.
 #pragma once
@@ -60,10 +62,10 @@ public:
     // caller's handle may have one.
     [[nodiscard]] sqlite3_mutex* db_mutex() const noexcept { return db_mutex_; }
 
-    // The write gate. A scope (a transaction) holds the connection from enter_scope() to
-    // leave_scope(); meanwhile other threads' statements wait in lock() — at most the
-    // busy timeout or their deadline, then DRIVER.BUSY — so none can land inside the
-    // transaction. The owner's own calls use lock_plain().
+    // The write gate. A scope (a sqlite_connection on the writer: a transaction) holds it
+    // from enter_scope() to leave_scope(); meanwhile other threads' statements wait in
+    // lock() — at most the busy timeout or their deadline, then DRIVER.BUSY — so none can
+    // land inside the transaction. The owner's own calls use lock_plain().
     void enter_scope(const execution_control& c);
     void leave_scope() noexcept;
     // For starting work outside a scope: waits while another thread's scope holds the

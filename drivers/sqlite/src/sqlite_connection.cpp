@@ -1,4 +1,4 @@
-#include "sqlite_scope.hpp"
+#include "sqlite_connection.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -50,18 +50,18 @@ void check_identifier(std::string_view name) {
 }
 }  // namespace
 
-scope::~scope() {
+sqlite_connection::~sqlite_connection() {
     if (!finished_) destroy();
 }
 
-void scope::require_open(std::string_view operation) const {
+void sqlite_connection::require_open(std::string_view operation) const {
     if (finished_) {
         throw error(std::string(codes::runtime_connection_released),
                     "This connection was already released; " + std::string(operation) + " needs a new one.");
     }
 }
 
-std::unique_ptr<row_source> scope::execute(const statement& s, const execution_control& c) {
+std::unique_ptr<row_source> sqlite_connection::execute(const statement& s, const execution_control& c) {
     require_open("execute()");
     if (lease_.owner().closed()) driver_errors::closed("sqlite", "execute()");
     return std::make_unique<rows>(lease_.share(), s, c, /*scoped=*/true);
@@ -94,7 +94,7 @@ private:
 
 // One prepared statement from the cache, bound and stepped once per row under one lock:
 // no plan, stream or row source per row.
-many_result scope::execute_many(const statement& s, param_rows& rows, const execution_control& c) {
+many_result sqlite_connection::execute_many(const statement& s, param_rows& rows, const execution_control& c) {
     require_open("execute_many()");
     if (lease_.owner().closed()) driver_errors::closed("sqlite", "execute_many()");
     auto lock = lease_.exclusive() ? std::unique_lock<std::mutex>() : lease_.conn().lock_plain();
@@ -135,15 +135,15 @@ many_result scope::execute_many(const statement& s, param_rows& rows, const exec
     return out;
 }
 
-transaction_status scope::status() const {
+transaction_status sqlite_connection::status() const {
     if (finished_) return transaction_status::unknown;
     auto lock = lease_.conn().lock_plain();
     return sqlite3_get_autocommit(lease_.conn().db()) ? transaction_status::idle : transaction_status::in_transaction;
 }
 
-// BEGIN / COMMIT / SAVEPOINT... run through the connection's statement cache: compiling
-// them anew for every transaction cost as much as the rest of a small transaction.
-void scope::exec(const std::string& sql, std::string_view during) {
+// BEGIN / COMMIT / SAVEPOINT... run through the raw connection's statement cache:
+// compiling them anew for every transaction cost as much as the rest of a small transaction.
+void sqlite_connection::exec(const std::string& sql, std::string_view during) {
     detail::raw_connection& conn = lease_.conn();
     auto lock = conn.lock_plain();
     statement_loan loan;
@@ -160,7 +160,7 @@ void scope::exec(const std::string& sql, std::string_view during) {
     conn.give_back(loan);
 }
 
-void scope::begin(const transaction_options& options) {
+void sqlite_connection::begin(const transaction_options& options) {
     require_open("begin()");
     if (options.access == access_mode::read_only) {
         if (gated_) {  // a read-only transaction on the writer: refuse writes for its duration
@@ -197,12 +197,12 @@ void scope::begin(const transaction_options& options) {
     }
 }
 
-void scope::commit() {
+void sqlite_connection::commit() {
     require_open("commit()");
     exec("COMMIT", "COMMIT");
 }
 
-void scope::rollback() {
+void sqlite_connection::rollback() {
     require_open("rollback()");
     // SQLite ends a transaction by itself after some errors (a full database, I/O errors,
     // out of memory): everything is rolled back already, and a ROLLBACK now would fail with
@@ -211,25 +211,25 @@ void scope::rollback() {
     exec("ROLLBACK", "ROLLBACK");
 }
 
-void scope::savepoint(std::string_view name) {
+void sqlite_connection::savepoint(std::string_view name) {
     require_open("savepoint()");
     check_identifier(name);
     exec("SAVEPOINT " + std::string(name), "SAVEPOINT");
 }
 
-void scope::release_savepoint(std::string_view name) {
+void sqlite_connection::release_savepoint(std::string_view name) {
     require_open("release_savepoint()");
     check_identifier(name);
     exec("RELEASE SAVEPOINT " + std::string(name), "RELEASE SAVEPOINT");
 }
 
-void scope::rollback_to_savepoint(std::string_view name) {
+void sqlite_connection::rollback_to_savepoint(std::string_view name) {
     require_open("rollback_to_savepoint()");
     check_identifier(name);
     exec("ROLLBACK TO SAVEPOINT " + std::string(name), "ROLLBACK TO SAVEPOINT");
 }
 
-bool scope::end_transaction() noexcept {
+bool sqlite_connection::end_transaction() noexcept {
     auto lock = lease_.conn().lock_plain();
     sqlite3* db = lease_.conn().db();
     if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -241,12 +241,12 @@ bool scope::end_transaction() noexcept {
     return sqlite3_get_autocommit(db) != 0;
 }
 
-void scope::finish() noexcept {
+void sqlite_connection::finish() noexcept {
     finished_ = true;
     if (gated_) lease_.conn().leave_scope();
 }
 
-void scope::release() noexcept {
+void sqlite_connection::release() noexcept {
     if (finished_) return;
     // Never hand back a connection inside a transaction: roll back what is left open.
     if (!end_transaction()) {
@@ -256,7 +256,7 @@ void scope::release() noexcept {
     finish();
 }
 
-void scope::destroy() noexcept {
+void sqlite_connection::destroy() noexcept {
     if (finished_) return;
     if (!end_transaction()) {
         if (gated_) lease_.owner().mark_broken();

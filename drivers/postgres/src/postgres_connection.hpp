@@ -1,4 +1,5 @@
-// Internal: a connection leased for one scope (a transaction or an atomic write unit).
+// Internal: the PostgreSQL driver's strata::connection, a raw connection leased for one
+// scope (a transaction or an atomic write unit).
 #pragma once
 
 #include <optional>
@@ -11,12 +12,12 @@ namespace strata::postgres::detail {
 
 [[nodiscard]] capabilities postgres_capabilities() noexcept;
 
-class scope final : public strata::connection {
+class postgres_connection final : public strata::connection {
 public:
-    explicit scope(std::shared_ptr<lease> l) noexcept : lease_(std::move(l)) {}
-    scope(const scope&) = delete;
-    scope& operator=(const scope&) = delete;
-    ~scope() override;
+    explicit postgres_connection(std::shared_ptr<lease> l) noexcept : lease_(std::move(l)) {}
+    postgres_connection(const postgres_connection&) = delete;
+    postgres_connection& operator=(const postgres_connection&) = delete;
+    ~postgres_connection() override;
 
     [[nodiscard]] capabilities caps() const override { return postgres_capabilities(); }
     [[nodiscard]] std::unique_ptr<row_source> execute(const statement& s, const execution_control& c) override;

@@ -1,4 +1,4 @@
-#include "postgres_scope.hpp"
+#include "postgres_connection.hpp"
 
 #include <cctype>
 
@@ -59,11 +59,11 @@ std::string begin_sql(const transaction_options& o) {
 
 }  // namespace
 
-scope::~scope() {
+postgres_connection::~postgres_connection() {
     if (!finished_) destroy();
 }
 
-void scope::require_open(std::string_view operation) const {
+void postgres_connection::require_open(std::string_view operation) const {
     if (finished_) {
         throw error(std::string(codes::runtime_connection_released),
                     "This connection was already released; " + std::string(operation) + " needs a new one.");
@@ -73,7 +73,7 @@ void scope::require_open(std::string_view operation) const {
     }
 }
 
-std::unique_ptr<row_source> scope::execute(const statement& s, const execution_control& c) {
+std::unique_ptr<row_source> postgres_connection::execute(const statement& s, const execution_control& c) {
     require_open("execute()");
     try {
         return std::make_unique<rows>(lease_, /*owns_lease=*/false, s, c);
@@ -83,7 +83,7 @@ std::unique_ptr<row_source> scope::execute(const statement& s, const execution_c
     }
 }
 
-transaction_status scope::status() const {
+transaction_status postgres_connection::status() const {
     if (finished_ || !lease_->held()) return transaction_status::unknown;
     detail::raw_connection& c = lease_->conn();
     c.make_ready();
@@ -102,7 +102,7 @@ transaction_status scope::status() const {
     return transaction_status::unknown;
 }
 
-void scope::exec(const std::string& sql, std::string_view during) {
+void postgres_connection::exec(const std::string& sql, std::string_view during) {
     try {
         (void)lease_->conn().exec(sql, during);
     } catch (const error& e) {
@@ -111,7 +111,7 @@ void scope::exec(const std::string& sql, std::string_view during) {
     }
 }
 
-void scope::begin(const transaction_options& options) {
+void postgres_connection::begin(const transaction_options& options) {
     require_open("begin()");
     check_ = options.check_commit == commit_check::resolve ? commit_check::resolve : commit_check::report_unknown;
     xid_.reset();
@@ -143,7 +143,7 @@ void scope::begin(const transaction_options& options) {
     }
 }
 
-void scope::commit() {
+void postgres_connection::commit() {
     require_open("commit()");
     const bool check = check_ == commit_check::resolve;
     detail::raw_connection& conn = lease_->conn();
@@ -172,7 +172,7 @@ void scope::commit() {
     }
 }
 
-void scope::settle_lost_commit(const error& lost, const commit_evidence& evidence) {
+void postgres_connection::settle_lost_commit(const error& lost, const commit_evidence& evidence) {
     commit_answer answer;
     if (evidence.failed) {
         answer = {lost_commit::rolled_back, "the transaction had failed before COMMIT"};
@@ -190,7 +190,7 @@ void scope::settle_lost_commit(const error& lost, const commit_evidence& evidenc
     throw std::move(e.with_detail("outcome", "unknown").with_transient(false));
 }
 
-void scope::rollback() {
+void postgres_connection::rollback() {
     require_open("rollback()");
     if (lease_->held() && !lease_->conn().usable()) {
         // The connection is gone, and with it the transaction: the server rolled it back.
@@ -200,34 +200,35 @@ void scope::rollback() {
     exec("ROLLBACK", "ROLLBACK");
 }
 
-void scope::savepoint(std::string_view name) {
+void postgres_connection::savepoint(std::string_view name) {
     require_open("savepoint()");
     check_identifier(name);
     exec("SAVEPOINT " + std::string(name), "SAVEPOINT");
 }
 
-void scope::release_savepoint(std::string_view name) {
+void postgres_connection::release_savepoint(std::string_view name) {
     require_open("release_savepoint()");
     check_identifier(name);
     exec("RELEASE SAVEPOINT " + std::string(name), "RELEASE SAVEPOINT");
 }
 
-void scope::rollback_to_savepoint(std::string_view name) {
+void postgres_connection::rollback_to_savepoint(std::string_view name) {
     require_open("rollback_to_savepoint()");
     check_identifier(name);
     exec("ROLLBACK TO SAVEPOINT " + std::string(name), "ROLLBACK TO SAVEPOINT");
 }
 
-std::vector<batch_result> scope::execute_batch(const std::vector<statement>& statements, const execution_control& c) {
+std::vector<batch_result> postgres_connection::execute_batch(const std::vector<statement>& statements,
+                                                             const execution_control& c) {
     require_open("execute_batch()");
     return run_batch(*lease_, statements, c);
 }
 
-void scope::stop_stream() noexcept {
+void postgres_connection::stop_stream() noexcept {
     if (lease_->held() && lease_->conn().active != nullptr) lease_->conn().active->detach();
 }
 
-bool scope::roll_back_quietly() noexcept {
+bool postgres_connection::roll_back_quietly() noexcept {
     if (!lease_->held()) return false;
     detail::raw_connection& c = lease_->conn();
     if (!c.usable()) return false;
@@ -238,7 +239,7 @@ bool scope::roll_back_quietly() noexcept {
     return c.usable() && PQtransactionStatus(c.raw()) == PQTRANS_IDLE;
 }
 
-void scope::release() noexcept {
+void postgres_connection::release() noexcept {
     if (finished_) return;
     stop_stream();
     // Never hand back a connection inside a transaction: roll back what is left open.
@@ -250,7 +251,7 @@ void scope::release() noexcept {
     lease_->give_back();
 }
 
-void scope::destroy() noexcept {
+void postgres_connection::destroy() noexcept {
     if (finished_) return;
     finished_ = true;
     stop_stream();

@@ -1,4 +1,5 @@
-// Internal: a connection leased for one scope (a transaction or an atomic write unit).
+// Internal: the SQLite driver's strata::connection, a raw connection leased for one scope
+// (a transaction or an atomic write unit).
 #pragma once
 
 #include "sqlite_pool.hpp"
@@ -13,16 +14,16 @@ namespace strata::sqlite::detail {
 [[nodiscard]] const statement_limits& build_limits() noexcept;
 [[nodiscard]] capabilities sqlite_capabilities(const statement_limits& limits) noexcept;
 
-class scope final : public strata::connection {
+class sqlite_connection final : public strata::connection {
 public:
-    // `gated`: the lease is the writer with its write gate held by this scope.
+    // `gated`: the lease is the writer with its write gate held by this connection.
     // `control`: the acquisition's deadline and cancel, which bound BEGIN, COMMIT and
     // the savepoint statements' waits for another connection's lock.
-    scope(lease l, bool gated, execution_control control) noexcept
+    sqlite_connection(lease l, bool gated, execution_control control) noexcept
         : lease_(std::move(l)), gated_(gated), control_(std::move(control)) {}
-    scope(const scope&) = delete;
-    scope& operator=(const scope&) = delete;
-    ~scope() override;
+    sqlite_connection(const sqlite_connection&) = delete;
+    sqlite_connection& operator=(const sqlite_connection&) = delete;
+    ~sqlite_connection() override;
 
     [[nodiscard]] capabilities caps() const override { return sqlite_capabilities(lease_.owner().limits()); }
     [[nodiscard]] std::unique_ptr<row_source> execute(const statement& s, const execution_control& c) override;
