@@ -150,6 +150,11 @@ TEST_P(realtime, every_instance_on_one_database_hears_every_event_with_the_same_
     ASSERT_TRUE(joined.has_value());
     EXPECT_EQ((*joined)["data"]["agent_name"], "carol");
     EXPECT_EQ((*joined)["seq"], 6);  // no delivery: bob's position
+    // Membership is read from the database by every request, never cached: a join or a
+    // leave through one instance holds at once on the other.
+    EXPECT_EQ(other.post("/v1/channels/team/messages", {{"text", "joined"}}, carol.token).status, 201u);
+    ASSERT_EQ(other.post("/v1/channels/team/leave", nullptr, carol.token).status, 200u);
+    EXPECT_EQ(http().post("/v1/channels/team/messages", {{"text", "left"}}, carol.token).status, 403u);
 }
 
 TEST_P(realtime, a_listener_that_lost_its_connection_resyncs_every_client) {

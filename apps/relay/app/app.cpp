@@ -164,11 +164,13 @@ std::uint16_t app::port() const {
 }
 
 void app::stop() {
+    // The fan-out thread first: it may hold a connection's last reference, which must go
+    // before the server's network context does.
+    bus_.stop();
     if (server_) {
         server_->stop();
         server_.reset();
     }
-    bus_.stop();
     lease_.reset();  // gives the node id back while the database is still open
     if (stores_) stores_->close();
     locks_.clear();

@@ -70,7 +70,7 @@ private:
     std::unique_ptr<node_lease> lease_;  // released before the databases close
     std::unique_ptr<engine> engine_;
     hub hub_;
-    event_bus bus_{hub_};  // stopped before the databases close
+    event_bus bus_{hub_};  // stopped before the server and the databases
     http::metrics metrics_;
     http::router router_;
     std::unique_ptr<http::services> services_;

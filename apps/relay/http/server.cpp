@@ -54,7 +54,7 @@ public:
           guard_(net::make_work_guard(*ioc_)),
           acceptor_(std::make_unique<tcp::acceptor>(net::make_strand(*ioc_))),
           accept_timer_(std::make_unique<net::steady_timer>(acceptor_->get_executor())),
-          workers_(std::max(1u, options_.worker_threads)) {}
+          workers_(std::make_unique<net::thread_pool>(std::max(1u, options_.worker_threads))) {}
 
     void start();
     void stop();
@@ -79,7 +79,8 @@ private:
     std::unique_ptr<tcp::acceptor> acceptor_;
     std::unique_ptr<net::steady_timer> accept_timer_;  // released with the io_context
     std::chrono::milliseconds accept_backoff_{0};
-    net::thread_pool workers_;
+    // Reset before the io_context: work still queued holds sessions whose timers need it.
+    std::unique_ptr<net::thread_pool> workers_;
     std::vector<std::thread> threads_;
     std::uint16_t port_ = 0;
     std::atomic<bool> stopping_{false};
@@ -176,7 +177,7 @@ private:
         if (!srv_.handlers_.admit) return on_admitted(admission{std::nullopt, srv_.options_.max_body_bytes});
         stream_.expires_never();
         ++srv_.counters_.handlers_running;
-        net::post(srv_.workers_, [self = shared_from_this()] {
+        net::post(*srv_.workers_, [self = shared_from_this()] {
             admission a;
             try {
                 a = self->srv_.handlers_.admit(*self->pending_);
@@ -240,7 +241,7 @@ private:
         const unsigned version = req.version();
         ++srv_.counters_.handlers_running;
         stream_.expires_never();
-        net::post(srv_.workers_, [self = shared_from_this(), r = std::move(r), keep_alive, version]() mutable {
+        net::post(*srv_.workers_, [self = shared_from_this(), r = std::move(r), keep_alive, version]() mutable {
             reply rep;
             try {
                 rep = self->srv_.handlers_.handle(r);
@@ -275,7 +276,7 @@ private:
         ++srv_.counters_.handlers_running;
         stream_.expires_never();
         auto upgrade_request = std::make_shared<bhttp::request<bhttp::string_body>>(std::move(req));
-        net::post(srv_.workers_, [self = shared_from_this(), token = std::move(token), upgrade_request, after_seq] {
+        net::post(*srv_.workers_, [self = shared_from_this(), token = std::move(token), upgrade_request, after_seq] {
             std::optional<principal> who;
             try {
                 who = self->srv_.handlers_.authenticate(token);
@@ -299,7 +300,7 @@ private:
                                srv_.options_.ws_max_per_agent};
         upgraded_ = true;
         std::make_shared<ws_session>(std::move(stream_), std::move(slot_), srv_.hub_, std::move(*who), limits,
-                                     srv_.counters_, srv_.workers_, after_seq)
+                                     srv_.counters_, *srv_.workers_, after_seq)
             ->run(std::move(req));
     }
 
@@ -474,7 +475,7 @@ void server::state::stop() {
     stopped_ = true;
     stopping_ = true;
     if (threads_.empty()) {  // never started
-        workers_.join();
+        workers_->join();
         return;
     }
     net::post(acceptor_->get_executor(), [this] {
@@ -498,13 +499,14 @@ void server::state::stop() {
         std::this_thread::sleep_for(10ms);
         close_idle();
     }
-    workers_.join();
+    workers_->join();
     guard_.reset();
     const auto ws_deadline = std::chrono::steady_clock::now() + 1s;
     while (hub_.connections() > 0 && std::chrono::steady_clock::now() < ws_deadline) std::this_thread::sleep_for(10ms);
     ioc_->stop();
     for (auto& t : threads_) t.join();
     threads_.clear();
+    workers_.reset();  // what was posted after the join: its sessions go now, not after the io_context
     accept_timer_.reset();
     acceptor_.reset();
     ioc_.reset();

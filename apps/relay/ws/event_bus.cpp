@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <random>
 #include <strata/postgres/notify.hpp>
 
 #include "engine/clock.hpp"
@@ -14,6 +15,8 @@ namespace {
 // Notifications waiting for the fan-out thread before the oldest are dropped for a
 // resync: a bound on memory when fan-out cannot keep up.
 constexpr std::size_t max_queued = 100000;
+// A connection whose sync token did not come back by then starts without it.
+constexpr auto sync_timeout = std::chrono::seconds(5);
 
 bool channel_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
@@ -40,6 +43,9 @@ void event_bus::listen(const engine& eng, const std::vector<const database*>& so
     announce_on_ = &announce_on;
     channel_ = std::move(channel);
     strata::postgres::check_channel(channel_);
+    sync_prefix_ = std::to_string(std::random_device{}()) + std::to_string(std::random_device{}()) + ".";
+    hub_.set_starter([this](const std::shared_ptr<ws_connection>& c, std::optional<std::int64_t> after_seq,
+                            const json& greeting) { start_after_sync(c, after_seq, greeting); });
     thread_ = std::thread([this] { run(); });
     for (const database* db : sources) {
         strata::postgres::listener_handlers handlers;
@@ -67,19 +73,26 @@ void event_bus::listen(const engine& eng, const std::vector<const database*>& so
 
 void event_bus::run() {
     for (;;) {
-        item next;
+        std::optional<item> next;
         {
             std::unique_lock lock(mutex_);
-            wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_ || !queue_.empty(); });
             if (stopping_) return;
-            next = std::move(queue_.front());
-            queue_.pop_front();
+            if (!queue_.empty()) {
+                next = std::move(queue_.front());
+                queue_.pop_front();
+            }
         }
         try {
-            if (next.gap)
+            if (!next) {  // a sync token that does not come back (listener away): start anyway
+                const auto overdue = std::chrono::steady_clock::now() - sync_timeout;
+                start_pending([&](const std::string&, const pending_start& p) { return p.asked < overdue; });
+            } else if (next->gap) {
                 hub_.resync_all("notifications_lost");
-            else
-                handle(next.payload);
+                start_pending([](const std::string&, const pending_start&) { return true; });
+            } else {
+                handle(next->payload);
+            }
         } catch (const std::exception& e) {
             ++bad_;
             spdlog::error("events: a notification could not be fanned out: {}", e.what());
@@ -87,8 +100,60 @@ void event_bus::run() {
     }
 }
 
+void event_bus::start_after_sync(const std::shared_ptr<ws_connection>& c, std::optional<std::int64_t> after_seq,
+                                 const json& greeting) {
+    std::string token;
+    {
+        std::lock_guard lock(mutex_);
+        token = sync_prefix_ + std::to_string(++next_sync_);
+        pending_[token] = {c, after_seq, greeting, std::chrono::steady_clock::now()};
+    }
+    try {
+        announce_on_->rt()
+            .execute(strata::postgres::notify(channel_, json{{"k", "sync"}, {"id", token}}.dump()))
+            .drain();
+    } catch (const std::exception& e) {  // no sync point: started now, the race is only with older events
+        spdlog::warn("events: could not notify a connection's sync point ({}); starting it now", e.what());
+        {
+            std::lock_guard lock(mutex_);
+            pending_.erase(token);
+        }
+        hub_.start(c, after_seq, greeting);
+    }
+}
+
+void event_bus::start_pending(const std::function<bool(const std::string&, const pending_start&)>& pick) {
+    std::vector<pending_start> due;
+    {
+        std::lock_guard lock(mutex_);
+        for (auto it = pending_.begin(); it != pending_.end();) {
+            if (pick(it->first, it->second)) {
+                due.push_back(std::move(it->second));
+                it = pending_.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+    for (const auto& p : due) {
+        const auto c = p.conn.lock();
+        if (!c) continue;
+        try {
+            hub_.start(c, p.after_seq, p.greeting);
+        } catch (const std::exception& e) {
+            spdlog::warn("ws: agent {}: could not start its event stream ({}); closing it", c->agent_id(), e.what());
+            c->close();
+        }
+    }
+}
+
 void event_bus::handle(const std::string& payload) {
     const json parsed = json::parse(payload, nullptr, false);
+    if (parsed.is_object() && parsed.value("k", "") == "sync") {  // ours, or another instance's
+        const std::string token = parsed.value("id", "");
+        start_pending([&](const std::string& t, const pending_start&) { return t == token; });
+        return;
+    }
     const auto events = parsed.is_discarded() ? std::vector<event>{} : engine_->events_of_notice(parsed);
     if (events.empty()) {
         ++bad_;

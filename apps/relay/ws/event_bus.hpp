@@ -6,10 +6,15 @@
 // commit; each instance's listener hands the notifications to one thread that rebuilds
 // the events and publishes them to its hub, the writer's instance included. After the
 // listener lost its connection (notifications missed), every connection is resynced
-// from the stored deliveries.
+// from the stored deliveries. A new connection starts at a sync point: the bus notifies
+// a token and starts it when the token comes back, so every event committed before has
+// been published already and none reaches it after its greeting.
 #pragma once
 
 #include <array>
+#include <chrono>
+#include <functional>
+#include <unordered_map>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -76,9 +81,20 @@ private:
         bool gap = false;
         std::string payload;
     };
+    struct pending_start {
+        std::weak_ptr<ws_connection> conn;
+        std::optional<std::int64_t> after_seq;
+        json greeting;
+        std::chrono::steady_clock::time_point asked;
+    };
     void run();
     void handle(const std::string& payload);
     void announce(const event& e);
+    // hub::starter: a sync token notified now, the connection started when it is back.
+    void start_after_sync(const std::shared_ptr<ws_connection>& c, std::optional<std::int64_t> after_seq,
+                          const json& greeting);
+    // Starts the pending connections that `pick` selects (on the fan-out thread).
+    void start_pending(const std::function<bool(const std::string& token, const pending_start&)>& pick);
 
     hub& hub_;
     const engine* engine_ = nullptr;
@@ -90,6 +106,9 @@ private:
     std::condition_variable wake_;
     std::deque<item> queue_;
     bool stopping_ = false;
+    std::string sync_prefix_;  // this bus's tokens: other instances ignore them
+    std::uint64_t next_sync_ = 0;
+    std::unordered_map<std::string, pending_start> pending_;  // under mutex_
     lag_histogram lag_;
     std::atomic<std::uint64_t> gaps_{0};
     std::atomic<std::uint64_t> notifications_{0};

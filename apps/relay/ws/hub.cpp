@@ -3,15 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <deque>
 
 namespace relay {
 
 namespace {
-// Writes that may wait for one connection's start (a few milliseconds) before it is
-// closed instead: the client reconnects with ?after_seq and loses nothing.
-constexpr std::size_t max_waiting = 4096;
-
 std::string dump(const json& j) {
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -37,7 +32,6 @@ struct hub::position {
     bool started = false;
     bool closed = false;  // closed for a failure: nothing more is sent
     std::int64_t last = 0;
-    std::deque<std::shared_ptr<const prepared>> waiting;
 };
 
 bool hub::add(const std::shared_ptr<ws_connection>& c, std::size_t max_per_agent) {
@@ -75,11 +69,6 @@ void hub::start(const std::shared_ptr<ws_connection>& c, std::optional<std::int6
         send_frame(*c, "connected", pos->last, greeting);
     }
     pos->started = true;
-    while (!pos->waiting.empty() && !pos->closed) {
-        deliver(*c, *pos, *pos->waiting.front());
-        pos->waiting.pop_front();
-    }
-    pos->waiting.clear();
 }
 
 void hub::remove(const ws_connection* c) {
@@ -163,19 +152,7 @@ void hub::publish(const std::vector<event>& events) {
     // decided, and a catch-up read holds up only its connection.
     for (const auto& t : targets) {
         std::lock_guard lock(t.pos->m);
-        if (t.pos->closed) continue;
-        if (!t.pos->started) {
-            if (t.pos->waiting.size() < max_waiting) {
-                t.pos->waiting.push_back(p);
-                continue;
-            }
-            spdlog::warn("ws: agent {}: too many events waited for its connection to start; closing it",
-                         t.conn->agent_id());
-            t.pos->closed = true;
-            t.pos->waiting.clear();
-            t.conn->close();
-            continue;
-        }
+        if (t.pos->closed || !t.pos->started) continue;
         try {
             deliver(*t.conn, *t.pos, *p);
         } catch (const std::exception& e) {

@@ -58,13 +58,24 @@ public:
     void set_reader(delivery_reader reader) { reader_ = std::move(reader); }
 
     // Registers a connection unless its agent already has `max_per_agent` (0: no cap).
-    // Events for it wait until start().
+    // It gets no event until start().
     [[nodiscard]] bool add(const std::shared_ptr<ws_connection>& c, std::size_t max_per_agent = 0);
-    // Greets a registered connection ({"type":"connected","seq":P,"data":greeting}) and
-    // sends what waited: with after_seq, P is it and the deliveries after it are replayed
-    // first; without, P is the agent's newest delivery seq. Reads the database: call it
-    // off the network threads. Throws when the database cannot be read.
+    // Greets a registered connection ({"type":"connected","seq":P,"data":greeting}): with
+    // after_seq, P is it and the deliveries after it are replayed; without, P is the
+    // agent's newest delivery seq. Events published before are not its: their deliveries
+    // are at or below P (published after their commit, read before this), and the rest
+    // happened before the greeting. Reads the database: call it off the network threads.
+    // Throws when the database cannot be read.
     void start(const std::shared_ptr<ws_connection>& c, std::optional<std::int64_t> after_seq, const json& greeting);
+    // How a connection is started: start() at once, or — events coming through the
+    // database (ws/event_bus) — once every event committed before now has been published
+    // here, so that none of them reaches it after the greeting.
+    using starter = std::function<void(const std::shared_ptr<ws_connection>&, std::optional<std::int64_t>, const json&)>;
+    void set_starter(starter s) { starter_ = std::move(s); }
+    void begin(const std::shared_ptr<ws_connection>& c, std::optional<std::int64_t> after_seq, const json& greeting) {
+        if (starter_) return starter_(c, after_seq, greeting);
+        start(c, after_seq, greeting);
+    }
     void remove(const ws_connection* c);
     // One committed write's events. Each event's data is serialized once; a connection
     // that missed deliveries before these reads them first (on the calling thread).
@@ -80,7 +91,7 @@ public:
     [[nodiscard]] std::uint64_t resyncs_sent() const noexcept { return resyncs_.load(); }
 
     struct prepared;  // a write's events, serialized (ws/hub.cpp)
-    struct position;  // one connection's delivery seq and what waits for its start
+    struct position;  // one connection's delivery seq
 
 private:
     struct member {
@@ -99,6 +110,7 @@ private:
     void send_frame(ws_connection& c, const std::string& type, std::int64_t seq, const json& data);
 
     delivery_reader reader_;
+    starter starter_;
     mutable std::mutex mutex_;
     std::unordered_map<std::int64_t, std::vector<member>> sessions_;
     std::atomic<std::uint64_t> sent_{0};

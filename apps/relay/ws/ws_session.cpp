@@ -101,7 +101,7 @@ void ws_session::on_accept(beast::error_code ec) {
     // The greeting and any replay read the database: not on this network thread.
     net::post(workers_, [self = shared_from_this()] {
         try {
-            self->hub_.start(self, self->after_seq_,
+            self->hub_.begin(self, self->after_seq_,
                              {{"agent_id", id_text(self->who_.agent_id)}, {"agent_name", self->who_.agent_name}});
         } catch (const std::exception& e) {
             spdlog::warn("ws: agent {}: could not start its event stream ({}); closing it", self->who_.agent_id,
