@@ -26,13 +26,9 @@ Prints ok/FAIL lines and 'N passed, N failed'; exits non-zero on a failure.
 import argparse
 import os
 import random
-import re
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
@@ -40,10 +36,9 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import relay_faults as rf  # noqa: E402  (check, Client, Psql, Send, starting relay and clusters)
 from relay_faults import Client, Psql, Send, check, must  # noqa: E402
+from relay_nginx import Nginx, nginx_binary  # noqa: E402
 from relay_ws_agent import Agent, MESSAGE_TYPES, check_deliveries, stored_deliveries, wait_for_deliveries  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-NGINX_CONF = os.path.join(HERE, "..", "..", "deploy", "nginx", "relay.conf")
 APP_NAME = "relay_instances"
 CATCH_UP = 20  # seconds the clients get to receive what was stored (a bound on a hang, not a timing)
 
@@ -74,6 +69,12 @@ class Cluster:
             raise RuntimeError("a relay instance did not start")
         self.relays += rest
         self.killed = set()
+        # Ready when /healthz says the listener is connected (and the node id is leased).
+        states = self.wait_listeners(10)
+        check(f"{scenario}: every instance's /healthz reports a node id and its listener connected",
+              all(st == 200 and "node_id" in d and listening(d) for st, d in states.values()), states)
+        check(f"{scenario}: the instances' node ids differ",
+              len({d.get("node_id") for _, d in states.values()}) == count, states)
 
     def ports(self):
         return [r.port for r in self.relays]
@@ -91,6 +92,16 @@ class Cluster:
         status, doc, _ = Client(port).request("GET", "/healthz")
         return status, (doc or {}).get("data") or {}
 
+    def wait_listeners(self, timeout):
+        """port -> (status, /healthz data), once every running instance's PostgreSQL
+        listener is connected or `timeout` has passed."""
+        deadline = time.monotonic() + timeout
+        while True:
+            states = {p: self.health(p) for p in self.alive_ports()}
+            if all(listening(d) for _, d in states.values()) or time.monotonic() > deadline:
+                return states
+            time.sleep(0.2)
+
     def close(self, failed_before):
         for i, r in enumerate(self.relays):
             if i in self.killed:
@@ -104,6 +115,10 @@ class Cluster:
             self.psql.rows(f"DROP DATABASE IF EXISTS {self.dbname}", "postgres")
         except RuntimeError:
             pass
+
+
+def listening(health):
+    return (health.get("listener") or {}).get("state") == "connected"
 
 
 class Workspace:
@@ -325,10 +340,6 @@ def scenario_restart(binary, psql, args):
         ports = cluster.ports()
         ws = Workspace(ports[0])
         agents = connect_agents(ws, lambda i: ports[i // 2], cluster.other_port)
-        for p in ports:
-            status, data = cluster.health(p)
-            check(f"restart: instance :{p} reports its listener connected before the restart",
-                  (data.get("listener") or {}).get("state") == "connected", (status, data))
         stop = threading.Event()
         sends = ws.plan("restart", 5000, random.Random(19))
         restarted = {}
@@ -346,15 +357,9 @@ def scenario_restart(binary, psql, args):
         t.join()
         print(f"figures restart: {sum(hasattr(s, 'attempted') for s in sends)} sends, answers {tally}", flush=True)
         check("restart: the cluster was restarted under load", restarted.get("code") == 0, restarted)
-        states = {}
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            states = {p: cluster.health(p) for p in ports}
-            if all((d.get("listener") or {}).get("state") == "connected" for _, d in states.values()):
-                break
-            time.sleep(0.3)
+        states = cluster.wait_listeners(30)
         check("restart: every instance's listener is connected again (/healthz)",
-              all((d.get("listener") or {}).get("state") == "connected" for _, d in states.values()), states)
+              all(listening(d) for _, d in states.values()), states)
         at = restarted.get("at", 0)
         told = [a for a in agents if any(f["data"].get("reason") == "notifications_lost" for _, f in a.resyncs)
                 or len(a.connections) > 1]
@@ -367,79 +372,6 @@ def scenario_restart(binary, psql, args):
         for a in agents:
             a.stop()
         cluster.close(failed_before)
-
-
-# ---------------------------------------------------------------- nginx
-
-def nginx_binary():
-    return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Nginx:
-    """An unprivileged nginx in a temporary prefix running deploy/nginx/relay.conf, its
-    upstream servers and listen port replaced by the test's."""
-
-    def __init__(self, relay_ports):
-        self.dir = tempfile.mkdtemp(prefix="relay-nginx-")
-        os.chmod(self.dir, 0o755)  # run as root, nginx's workers are another user
-        with open(NGINX_CONF) as f:
-            conf = f.read()
-        servers = re.findall(r"^(\s*)server 127\.0\.0\.1:\d+ (.*);$", conf, re.M)
-        if not servers:
-            raise RuntimeError("deploy/nginx/relay.conf: no 'server 127.0.0.1:PORT ...;' lines in its upstream")
-        indent, params = servers[0]
-        lines = "".join(f"{indent}server 127.0.0.1:{p} {params};\n" for p in relay_ports)
-        conf = re.sub(r"^\s*server 127\.0\.0\.1:\d+ .*;\n", "", conf, flags=re.M)
-        conf = re.sub(r"^(\s*)keepalive ", lambda m: lines + m.group(1) + "keepalive ", conf, count=1, flags=re.M)
-        self.port = free_port()
-        conf, n = re.subn(r"listen 127\.0\.0\.1:\d+;", f"listen 127.0.0.1:{self.port};", conf)
-        if n != 1:
-            raise RuntimeError("deploy/nginx/relay.conf: expected one 'listen 127.0.0.1:PORT;'")
-        with open(os.path.join(self.dir, "relay.conf"), "w") as f:
-            f.write(conf)
-        d = self.dir
-        main = (f"error_log {d}/error.log info;\nworker_processes 1;\nevents {{ worker_connections 256; }}\n"
-                f"http {{\n  access_log {d}/access.log;\n  client_body_temp_path {d}/body;\n"
-                f"  proxy_temp_path {d}/proxy;\n  fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n"
-                f"  scgi_temp_path {d}/scgi;\n  include {d}/relay.conf;\n}}\n")
-        with open(os.path.join(d, "nginx.conf"), "w") as f:
-            f.write(main)
-        self.proc = subprocess.Popen([nginx_binary(), "-p", d, "-c", f"{d}/nginx.conf", "-e", f"{d}/error.log",
-                                      "-g", f"daemon off; pid {d}/nginx.pid;"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        self.port = None
-
-    def log(self):
-        try:
-            with open(os.path.join(self.dir, "error.log")) as f:
-                return f.read()[-1500:]
-        except OSError:
-            return ""
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGQUIT)  # graceful: finish open connections
-        try:
-            code = self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            code = None
-        if code == 0:
-            shutil.rmtree(self.dir, ignore_errors=True)
-        return code
 
 
 # ---------------------------------------------------------------- main
