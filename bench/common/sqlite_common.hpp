@@ -39,7 +39,7 @@ inline void exec(sqlite3* db, const char* sql) {
 }
 
 // Opens a raw connection the way strata's SQLite driver opens its own (see
-// drivers/sqlite/src/sqlite_pool.cpp and sqlite_connection.cpp, default settings):
+// drivers/sqlite/src/sqlite_pool.cpp and sqlite_raw_connection.cpp, default settings):
 // SQLITE_OPEN_NOMUTEX, extended result codes, busy_timeout 5000 ms, foreign_keys=ON, and
 // for a writer synchronous=NORMAL + journal_mode=WAL. strata's read connections are
 // read-only and leave synchronous/journal alone; `writer` = false mirrors that.

@@ -1,5 +1,5 @@
 // Node ids leased from the database (issue 17 item 3, decision 0032): instances sharing a
-// database mint ids with different worker bits; an expired lease is claimed again, a
+// database (PostgreSQL: on SQLite relay is one process) mint ids with different worker bits; an expired lease is claimed again, a
 // live one never; a released id is reused; none free is a clear refusal to start; a
 // database made before the lease table gets it; a lease taken over shows in /healthz.
 #include <algorithm>
@@ -33,6 +33,7 @@ void execute(const strata::runtime& db, const std::string& sql) {
 }
 
 TEST_P(node_lease, instances_on_one_database_get_different_node_ids_and_healthz_reports_them) {
+    if (!on_postgres()) GTEST_SKIP() << "relay on SQLite is one process (realtime.a_second_process_on_a_sqlite_file_is_refused)";
     const int first = app_->lease().id();
     auto second = another(settings_);
     EXPECT_NE(second->lease().id(), first);
@@ -52,6 +53,7 @@ TEST_P(node_lease, instances_on_one_database_get_different_node_ids_and_healthz_
 
 // Instances starting together race for the lowest free id: each gets its own.
 TEST_P(node_lease, instances_starting_together_get_different_node_ids) {
+    if (!on_postgres()) GTEST_SKIP() << "relay on SQLite is one process (realtime.a_second_process_on_a_sqlite_file_is_refused)";
     std::vector<std::unique_ptr<app>> started(4);
     std::vector<std::thread> starting;
     for (auto& a : started) starting.emplace_back([&] { a = another(settings_); });
@@ -66,6 +68,7 @@ TEST_P(node_lease, instances_starting_together_get_different_node_ids) {
 }
 
 TEST_P(node_lease, a_released_id_is_reused) {
+    if (!on_postgres()) GTEST_SKIP() << "relay on SQLite is one process (realtime.a_second_process_on_a_sqlite_file_is_refused)";
     auto second = another(settings_);
     const int released = second->lease().id();
     second->stop();
@@ -75,6 +78,7 @@ TEST_P(node_lease, a_released_id_is_reused) {
 }
 
 TEST_P(node_lease, an_expired_lease_is_claimed_again_and_a_live_one_is_not) {
+    if (!on_postgres()) GTEST_SKIP() << "relay on SQLite is one process (realtime.a_second_process_on_a_sqlite_file_is_refused)";
     ASSERT_EQ(app_->lease().id(), 0);  // a fresh database: the lowest id
     execute(db(), "INSERT INTO relay_nodes(node_id, holder, heartbeat_at, expires_at) VALUES (1, 'live', 0, " +
                       std::to_string(far_future) + "), (2, 'died', 0, 1), (4, 'died too', 0, 1)");
@@ -89,6 +93,7 @@ TEST_P(node_lease, an_expired_lease_is_claimed_again_and_a_live_one_is_not) {
 }
 
 TEST_P(node_lease, with_every_id_leased_an_instance_refuses_to_start) {
+    if (!on_postgres()) GTEST_SKIP() << "relay on SQLite is one process (realtime.a_second_process_on_a_sqlite_file_is_refused)";
     execute(db(),
             "WITH RECURSIVE ids(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM ids WHERE n < 1023) "
             "INSERT INTO relay_nodes(node_id, holder, heartbeat_at, expires_at) SELECT n, 'other', 0, " +

@@ -52,7 +52,8 @@ TEST_P(openapi, every_reference_resolves_and_every_operation_has_responses) {
         }
     // The WebSocket's events are documented beside the routes, each with its payload.
     for (const char* type : {"connected", "message.created", "thread.reply", "dm.received", "group_dm.received",
-                             "delivery.accepted", "message.read", "member.joined", "member.left"})
+                             "delivery.accepted", "delivery.replay", "resync", "message.read", "member.joined",
+                             "member.left"})
         EXPECT_TRUE(doc["x-websocket"]["events"].contains(type)) << type;
 }
 

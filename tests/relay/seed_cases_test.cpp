@@ -82,6 +82,8 @@ std::string kind_of(const std::string& sql) {
     std::string head = sql.substr(0, sql.find_first_of(" \n("));
     for (char& c : head) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     if (head == "INSERT" || head == "UPDATE" || head == "DELETE") return "write";
+    // PostgreSQL: the unit's announcement (decision 0032), sent at its commit.
+    if (sql.rfind("SELECT pg_notify(", 0) == 0) return "announce";
     if (head == "WITH" && (sql.find("INSERT") != std::string::npos || sql.find("UPDATE") != std::string::npos))
         return "write";
     if (sql.find("FOR UPDATE") != std::string::npos || sql.find("FOR NO KEY UPDATE") != std::string::npos ||

@@ -43,15 +43,27 @@ TEST_P(websocket, a_channel_message_reaches_members_after_the_commit) {
     EXPECT_TRUE(c.drain().empty());                                            // not a member of #team
 }
 
-TEST_P(websocket, seq_counts_each_agents_events) {
+// seq is the recipient's stored delivery seq: a message event and its delivery.accepted
+// share it; the sender's own frames carry its position, unchanged.
+TEST_P(websocket, seq_is_each_recipients_stored_delivery_seq) {
     const workspace_info ws = make_workspace();
     const agent_info alice = make_agent(ws, "alice");
     const agent_info bob = make_agent(ws, "bob");
+    ws_client a(port(), alice.token);
     ws_client b(port(), bob.token);
+    EXPECT_EQ(b.greeting()["seq"], 0);
     for (int i = 0; i < 3; ++i) (void)send(alice, "general", "m" + std::to_string(i));
     const auto events = b.drain();
     ASSERT_EQ(events.size(), 6u);  // message.created + delivery.accepted each
-    for (std::size_t i = 0; i < events.size(); ++i) EXPECT_EQ(events[i]["seq"], i + 1);
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        EXPECT_EQ(events[i]["type"], i % 2 == 0 ? "message.created" : "delivery.accepted");
+        EXPECT_EQ(events[i]["seq"], i / 2 + 1);
+    }
+    EXPECT_EQ(events[5]["data"]["seq"], 3);
+    for (const auto& e : a.drain()) EXPECT_EQ(e["seq"], 0);  // alice got no delivery
+    // A connection made now starts at bob's newest delivery.
+    ws_client later(port(), bob.token);
+    EXPECT_EQ(later.greeting()["seq"], 3);
 }
 
 TEST_P(websocket, dms_threads_reads_and_membership_go_to_the_right_agents) {

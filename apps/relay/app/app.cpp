@@ -63,9 +63,17 @@ void app::start() {
 void app::open() {
     db_options_.pool_size = settings_.db_pool_size;
     db_options_.durable = settings_.durability == "full";
+    // (The same file given as both: stores::open keeps relay on one database.)
+    if (auto lock = process_lock::for_sqlite(settings_.db_url)) locks_.push_back(std::move(lock));
+    if (settings_.messages_db_url != settings_.db_url)
+        if (auto lock = process_lock::for_sqlite(settings_.messages_db_url)) locks_.push_back(std::move(lock));
     stores_ = stores::open(settings_, db_options_);
     const auto ttl = std::chrono::milliseconds(static_cast<std::int64_t>(settings_.node_lease_seconds * 1000.0));
     lease_ = node_lease::acquire(stores_->control().rt(), stores_->control().kind(), {.ttl = ttl});
+    // On PostgreSQL events travel through the database, so every instance hears them.
+    const database& control = stores_->control();
+    std::optional<std::string> channel;
+    if (control.kind() == dialect::postgres) channel = event_bus::channel_for(control);
     engine_ =
         std::make_unique<engine>(*stores_, engine_options{.files_dir = settings_.files_dir,
                                                           .require_atomic = !settings_.allow_non_atomic_writes,
@@ -76,9 +84,21 @@ void app::open() {
                                                               settings_.max_agents_per_workspace,
                                                           .group_commit = settings_.group_commit,
                                                           .write_batches = settings_.write_batches,
-                                                          .node_id = lease_->id()});
+                                                          .node_id = lease_->id(),
+                                                          .notify_channel = channel});
+    hub_.set_reader({[this](std::int64_t agent) { return engine_->delivery_position(agent); },
+                     [this](std::int64_t agent, std::int64_t after, std::size_t limit) {
+                         return engine_->deliveries_after(agent, after, limit);
+                     }});
+    if (channel) {
+        std::vector<const database*> sources{&control};
+        if (const database* m = stores_->messages();
+            m && m->kind() == dialect::postgres && m->description() != control.description())
+            sources.push_back(m);
+        bus_.listen(*engine_, sources, control, *channel);
+    }
     services_ = std::make_unique<http::services>(
-        http::services{*engine_, hub_, metrics_, stores_->control(), *stores_, settings_, *lease_});
+        http::services{*engine_, hub_, bus_, metrics_, stores_->control(), *stores_, settings_, *lease_});
     http::add_routes(router_, *services_);
 }
 
@@ -148,8 +168,10 @@ void app::stop() {
         server_->stop();
         server_.reset();
     }
+    bus_.stop();
     lease_.reset();  // gives the node id back while the database is still open
     if (stores_) stores_->close();
+    locks_.clear();
 }
 
 }  // namespace relay

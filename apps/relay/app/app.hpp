@@ -11,11 +11,13 @@
 #include "config/config.hpp"
 #include "db/database.hpp"
 #include "db/node_lease.hpp"
+#include "db/process_lock.hpp"
 #include "db/stores.hpp"
 #include "engine/engine.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "ws/event_bus.hpp"
 #include "ws/hub.hpp"
 
 namespace relay {
@@ -51,6 +53,7 @@ public:
     [[nodiscard]] const relay::stores& databases() const { return *stores_; }
     [[nodiscard]] engine& eng() { return *engine_; }
     [[nodiscard]] hub& events() { return hub_; }
+    [[nodiscard]] const event_bus& bus() const { return bus_; }
     // The node id leased for this instance (valid after open()).
     [[nodiscard]] const node_lease& lease() const { return *lease_; }
     // The routes (valid after open()).
@@ -62,10 +65,12 @@ private:
 
     config settings_;
     database_options db_options_;
+    std::vector<std::unique_ptr<process_lock>> locks_;  // SQLite files: one relay process each
     std::unique_ptr<relay::stores> stores_;
     std::unique_ptr<node_lease> lease_;  // released before the databases close
     std::unique_ptr<engine> engine_;
     hub hub_;
+    event_bus bus_{hub_};  // stopped before the databases close
     http::metrics metrics_;
     http::router router_;
     std::unique_ptr<http::services> services_;

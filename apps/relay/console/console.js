@@ -247,6 +247,15 @@ async function onEvent(frame) {
     }
   } else if (type === "message.read" || type === "delivery.accepted") {
     if (state.panel && state.panel.kind === "details" && state.panel.id === data.message_id) await openDetails(data.message_id);
+  } else if (type === "delivery.replay") {  // missed while away: shown like a new message
+    const m = data.message;
+    if (inRoom(m) && !m.thread_id && !document.querySelector(`#messages [data-message-id="${m.id}"]`)) {
+      $("messages").append(messageItem(m, actions));
+    } else {
+      await refreshLists();
+    }
+  } else if (type === "resync") {  // events were missed: read the state again
+    await refreshLists();
   } else if (type === "member.joined" || type === "member.left") {
     if (state.room && state.room.kind === "channel" && state.room.key === data.channel) announce(`${data.agent_name} ${type === "member.joined" ? "joined" : "left"} #${data.channel}`);
   }

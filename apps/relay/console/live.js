@@ -1,13 +1,16 @@
 // The WebSocket at /v1/ws (docs/api/websocket.md): {type, seq, data} frames, reconnected
-// with a growing pause when the connection drops. Only agent tokens may connect.
+// with a growing pause when the connection drops, resuming after the last delivery seq
+// seen (the server replays what was missed). Only agent tokens may connect.
 export function connect(token, onEvent, onState) {
   let socket = null;
   let pause = 500;
   let stopped = false;
   let timer = null;
+  let seq = null;  // the last delivery seq seen
   const open = () => {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    socket = new WebSocket(`${scheme}//${location.host}/v1/ws?token=${encodeURIComponent(token)}`);
+    const resume = seq === null ? "" : `&after_seq=${seq}`;
+    socket = new WebSocket(`${scheme}//${location.host}/v1/ws?token=${encodeURIComponent(token)}${resume}`);
     socket.onmessage = (e) => {
       let frame;
       try {
@@ -15,6 +18,7 @@ export function connect(token, onEvent, onState) {
       } catch {
         return;
       }
+      if (Number.isInteger(frame.seq)) seq = frame.seq;
       if (frame.type === "connected") {
         pause = 500;
         onState(true, frame.data);

@@ -36,6 +36,8 @@ public:
     // Redacted description (no password): what logs print.
     [[nodiscard]] const std::string& description() const noexcept { return description_; }
     [[nodiscard]] std::optional<strata::postgres::pool::stats> pool_statistics() const;
+    // The PostgreSQL pool (nullptr on SQLite): what a notification listener connects with.
+    [[nodiscard]] const strata::postgres::pool* pool() const noexcept { return pool_.get(); }
     void close();
 
 private:

@@ -29,13 +29,8 @@ write_result engine::send_channel_message(const principal& p, const std::string&
     spec.log_kind = "channel";
     spec.log_id = next_message_id();
     const json message = detail::new_message_json(spec.message, p.agent_name, ch.name, std::nullopt, files.files);
-    const auto deliveries = run_send(spec, idem, 201, message);
-
-    // Committed: the events.
-    write_result out{201, message, {}};
-    out.events.push_back({"message.created", message, detail::sender_and_recipients(p.agent_id, deliveries)});
-    detail::add_delivery_events(out.events, deliveries, spec.message.id, ch.name, std::nullopt);
-    return out;
+    return run_send(spec, idem, 201, message,
+                    {"message.created", message, p.agent_id, spec.message.id, ch.name, std::nullopt});
 }
 
 json engine::channel_history(const principal& p, const std::string& channel, const page_query& q) const {

@@ -48,7 +48,8 @@ std::optional<std::int64_t> message_of_delivery(std::string_view id) {
 
 }  // namespace
 
-json engine::list_deliveries(const principal& p, const std::string& status, const page_request& page) {
+json engine::list_deliveries(const principal& p, const std::string& status, const page_request& page,
+                            std::optional<std::int64_t> after_seq) {
     detail::require_agent_caller(p);
     std::string where;
     if (status.empty())
@@ -57,42 +58,19 @@ json engine::list_deliveries(const principal& p, const std::string& status, cons
         where = " AND d.status = '" + status + "'";
     else if (status != "all")
         fail(400, "invalid_request", "status must be queued, delivered, acked or all.");
-    // By the agent's delivery sequence, one across the stores and unique per agent: seq
-    // alone orders the list; the delivery id completes the two-part key of a cursor.
-    strata::split::list_request request;
-    request.order = detail::direction::oldest_first;
-    request.limit = page.limit;
-    request.after = detail::page_start(page, {detail::key_kind::integer, detail::key_kind::text});
-    request.created_at_column = "seq";
-    request.id_column = "delivery_id";
-    std::string text = delivery_select() + " WHERE d.agent_id = ?" + where;
-    std::vector<strata::value> values{strata::value{p.agent_id}};
-    if (request.after) {
-        text += " AND d.seq > ?";
-        values.push_back(request.after->created_at);
+    auto after = detail::page_start(page, {detail::key_kind::integer, detail::key_kind::text});
+    if (after_seq) {
+        if (after) fail(400, "invalid_request", "Give cursor or after_seq, not both.");
+        after = strata::split::key{strata::value{*after_seq}, strata::value{std::string()}};
     }
-    text += " ORDER BY d.seq ASC LIMIT ?";
-    values.emplace_back(request.limit + 1);
-    const strata::plan plan = strata::sql_plan(std::move(text), std::move(values));
-    std::vector<strata::split::store_rows> sources;
-    for (const auto& s : messages_.primaries()) sources.push_back({s.where, s.db->execute(plan).all()});
-    auto cut = strata::split::merge(request, std::move(sources));
-
-    struct found {
-        json delivery;
-        detail::message_record message;
-        const strata::runtime* db;
-    };
-    std::vector<found> rows;
-    for (std::size_t i = 0; i < cut.rows.size(); ++i)
-        rows.push_back({delivery_json(cut.rows[i]), detail::message_from(cut.rows[i], cut.from[i]),
-                        &messages_.primary(cut.from[i])});
+    auto cut = deliveries_page(p.agent_id, where, after, page.limit);
 
     // Listing hands the deliveries to the agent: queued -> delivered (only from queued).
     const std::int64_t now = now_ms();
     std::map<const strata::runtime*, std::vector<strata::value>> handed_out;
-    for (const auto& f : rows)
-        if (f.delivery["status"] == "queued") handed_out[f.db].emplace_back(f.delivery["id"].get<std::string>());
+    for (std::size_t i = 0; i < cut.rows.size(); ++i)
+        if (cut.rows[i].get<std::string>(first + 2) == "queued")
+            handed_out[&messages_.primary(cut.from[i])].emplace_back(cut.rows[i].get<std::string>(first));
     for (auto& [db, ids] : handed_out) {
         const std::size_t n = ids.size();
         std::vector<strata::value> params{strata::value{now}, strata::value{now}, strata::value{p.agent_id}};
@@ -103,22 +81,70 @@ json engine::list_deliveries(const principal& p, const std::string& status, cons
                                      std::move(params)))
             .drain();
     }
-    std::vector<detail::message_record> records;
-    for (const auto& f : rows) records.push_back(f.message);
-    const std::vector<json> messages = messages_.to_json(records, false);
     json list = json::array();
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        json d = std::move(rows[i].delivery);
+    for (json& d : deliveries_json(cut)) {
         if (d["status"] == "queued") {
             d["status"] = "delivered";
             d["delivered_at"] = iso8601(now);
         }
-        d["message"] = messages[i];
-        d["channel"] = messages[i]["channel"];
-        d["conversation_id"] = messages[i]["conversation_id"];
         list.push_back(std::move(d));
     }
     return detail::page_json(json::object(), "deliveries", std::move(list), cut);
+}
+
+std::int64_t engine::delivery_position(std::int64_t agent_id) const {
+    static const strata::sql_template highest("SELECT COALESCE(MAX(seq), 0) FROM deliveries WHERE agent_id = ?");
+    std::int64_t out = 0;
+    for (const auto& s : messages_.primaries())
+        out = std::max(out, s.db->execute(highest.bind(agent_id)).one_as<std::int64_t>());
+    return out;
+}
+
+std::vector<json> engine::deliveries_after(std::int64_t agent_id, std::int64_t after, std::size_t limit) const {
+    return deliveries_json(
+        deliveries_page(agent_id, "", strata::split::key{strata::value{after}, strata::value{std::string()}},
+                        static_cast<std::int64_t>(limit)));
+}
+
+// By the agent's delivery sequence, one across the stores and unique per agent: seq
+// alone orders the list; the delivery id completes the two-part key of a cursor.
+strata::split::page engine::deliveries_page(std::int64_t agent_id, const std::string& where,
+                                            const std::optional<strata::split::key>& after,
+                                            std::int64_t limit) const {
+    strata::split::list_request request;
+    request.order = detail::direction::oldest_first;
+    request.limit = limit;
+    request.after = after;
+    request.created_at_column = "seq";
+    request.id_column = "delivery_id";
+    std::string text = delivery_select() + " WHERE d.agent_id = ?" + where;
+    std::vector<strata::value> values{strata::value{agent_id}};
+    if (request.after) {
+        text += " AND d.seq > ?";
+        values.push_back(request.after->created_at);
+    }
+    text += " ORDER BY d.seq ASC LIMIT ?";
+    values.emplace_back(request.limit + 1);
+    const strata::plan plan = strata::sql_plan(std::move(text), std::move(values));
+    std::vector<strata::split::store_rows> sources;
+    for (const auto& s : messages_.primaries()) sources.push_back({s.where, s.db->execute(plan).all()});
+    return strata::split::merge(request, std::move(sources));
+}
+
+// Rows of delivery_select(): Delivery objects with their message, status as stored.
+std::vector<json> engine::deliveries_json(const strata::split::page& cut) const {
+    std::vector<detail::message_record> records;
+    for (std::size_t i = 0; i < cut.rows.size(); ++i) records.push_back(detail::message_from(cut.rows[i], cut.from[i]));
+    const std::vector<json> messages = messages_.to_json(records, false);
+    std::vector<json> out;
+    for (std::size_t i = 0; i < cut.rows.size(); ++i) {
+        json d = delivery_json(cut.rows[i]);
+        d["message"] = messages[i];
+        d["channel"] = messages[i]["channel"];
+        d["conversation_id"] = messages[i]["conversation_id"];
+        out.push_back(std::move(d));
+    }
+    return out;
 }
 
 write_result engine::ack_delivery(const principal& p, const std::string& delivery_id) {

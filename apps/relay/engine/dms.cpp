@@ -76,14 +76,8 @@ write_result engine::send_dm(const principal& p, const std::string& to, const me
     const json message =
         detail::new_message_json(spec.message, p.agent_name, std::nullopt, conversation_id, files.files);
     const json response{{"conversation_id", conversation_id}, {"message", message}};
-    const auto deliveries = run_send(spec, idem, 201, response);
-
-    write_result out{201, response, {}};
-    std::vector<std::int64_t> both{p.agent_id};
-    if (recipient.first != p.agent_id) both.push_back(recipient.first);
-    out.events.push_back({"dm.received", response, both});
-    detail::add_delivery_events(out.events, deliveries, spec.message.id, std::nullopt, conversation_id);
-    return out;
+    return run_send(spec, idem, 201, response,
+                    {"dm.received", response, p.agent_id, spec.message.id, std::nullopt, conversation_id});
 }
 
 json engine::list_conversations(const principal& p, const page_request& page) const {

@@ -1,6 +1,7 @@
 #include "engine/engine.hpp"
 
 #include "engine/api_error.hpp"
+#include "engine/clock.hpp"
 #include "engine/message_reads.hpp"
 #include "engine/message_writes.hpp"
 #include "engine/unit_outcome.hpp"
@@ -12,6 +13,7 @@ engine::engine(const stores& databases, engine_options options)
       dialect_(databases.control().kind()),
       queries_(databases.control().kind()),
       fresh_queries_(databases.kind(strata::split::residency::fresh)),
+      fresh_dialect_(databases.kind(strata::split::residency::fresh)),
       names_(db_),
       messages_(databases, names_),
       options_(std::move(options)),
@@ -45,10 +47,20 @@ std::optional<strata::atomic_result> engine::run_message_unit(std::int64_t ancho
     return detail::run_resolving(messages_.primary(messages_.owner(anchor)), plans, atomic_, landed);
 }
 
-std::vector<detail::accepted_delivery> engine::run_send(const detail::send_spec& spec,
-                                                        const std::optional<idempotency_claim>& idem, unsigned status,
-                                                        const json& response) const {
+write_result engine::run_send(detail::send_spec spec, const std::optional<idempotency_claim>& idem, unsigned status,
+                              const json& response, const detail::send_announcement& a) const {
     const auto owner = messages_.owner(spec.message.id);
+    const dialect store_dialect = owner == strata::split::residency::fresh ? fresh_dialect_ : dialect_;
+    write_result out{status, response, {}};
+    out.announced = options_.notify_channel.has_value() && store_dialect == dialect::postgres;
+    if (out.announced) spec.notice = detail::send_notice(*options_.notify_channel, a, now_ms());
+    out.events = detail::send_events(a, execute(spec, owner, idem, status, response));
+    return out;
+}
+
+std::vector<detail::accepted_delivery> engine::execute(const detail::send_spec& spec, strata::split::residency owner,
+                                                       const std::optional<idempotency_claim>& idem, unsigned status,
+                                                       const json& response) const {
     const strata::atomic_options options = send_options(spec.message.channel_id);
     const detail::unit_runner run = [&](const auto& plans, const auto& landed) {
         return detail::run_resolving(messages_.primary(owner), plans, options, landed);

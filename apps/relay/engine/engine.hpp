@@ -24,6 +24,7 @@
 #include "engine/message_reads.hpp"
 #include "engine/message_store.hpp"
 #include "engine/message_writes.hpp"
+#include "engine/notices.hpp"
 #include "engine/types.hpp"
 
 namespace relay {
@@ -45,6 +46,10 @@ struct engine_options {
     // The node id leased for this instance (db/node_lease.hpp): the worker bits of every
     // id it mints.
     int node_id = 0;
+    // PostgreSQL: the notification channel every relay instance on the database listens
+    // on (decision 0032). Set, a send's unit announces it there and its events are
+    // published by the instances' listeners; unset (SQLite), by the writing process.
+    std::optional<std::string> notify_channel{};
 };
 
 struct file_content {
@@ -107,7 +112,9 @@ public:
     // A message's deliveries (one per recipient) and their status; reads only.
     [[nodiscard]] json message_deliveries(const principal& p, std::int64_t message_id, const page_request& page) const;
     [[nodiscard]] json inbox(const principal& p) const;
-    [[nodiscard]] json list_deliveries(const principal& p, const std::string& status, const page_request& page);
+    // after_seq: the deliveries after that seq (instead of a cursor), e.g. after a resync.
+    [[nodiscard]] json list_deliveries(const principal& p, const std::string& status, const page_request& page,
+                                       std::optional<std::int64_t> after_seq = std::nullopt);
     [[nodiscard]] write_result ack_delivery(const principal& p, const std::string& delivery_id);
 
     // --- files, search, console
@@ -121,6 +128,18 @@ public:
 
     // --- idempotency
     [[nodiscard]] std::optional<stored_response> find_idempotent(const idempotency_claim& c) const;
+
+    // --- realtime (engine/realtime.cpp): what the WebSocket hub reads to keep every
+    // connection's delivery seqs whole, and the events of another instance's notification.
+    // The agent's highest stored delivery seq (0: none).
+    [[nodiscard]] std::int64_t delivery_position(std::int64_t agent_id) const;
+    // The agent's deliveries after seq `after`, oldest first, at most `limit`, as
+    // GET /v1/deliveries lists them (with the message); their status is left as it is.
+    [[nodiscard]] std::vector<json> deliveries_after(std::int64_t agent_id, std::int64_t after,
+                                                     std::size_t limit) const;
+    // The events a notification announces (engine/notices.hpp), with what it left out
+    // read by id. Empty for a payload that is not relay's.
+    [[nodiscard]] std::vector<event> events_of_notice(const json& payload) const;
 
     // SELECT 1 through the pool.
     [[nodiscard]] bool healthy() const;
@@ -141,10 +160,20 @@ private:
         const std::optional<strata::plan>& landed = std::nullopt) const;
     // How a send to `channel_id` runs: grouped with concurrent sends to it, as a batch.
     [[nodiscard]] strata::atomic_options send_options(std::int64_t channel_id) const;
-    // The unit of a send (engine/message_writes.hpp) on the store that owns its message.
-    std::vector<detail::accepted_delivery> run_send(const detail::send_spec& spec,
-                                                    const std::optional<idempotency_claim>& idem, unsigned status,
-                                                    const json& response) const;
+    // The unit of a send (engine/message_writes.hpp) on the store that owns its message,
+    // announced as `a` (engine/notices.hpp); returns `status` and `response` with the
+    // send's events.
+    write_result run_send(detail::send_spec spec, const std::optional<idempotency_claim>& idem, unsigned status,
+                          const json& response, const detail::send_announcement& a) const;
+    // The caller's deliveries after `after` (where: extra SQL conditions on d), and
+    // their JSON (engine/deliveries.cpp).
+    [[nodiscard]] strata::split::page deliveries_page(std::int64_t agent_id, const std::string& where,
+                                                      const std::optional<strata::split::key>& after,
+                                                      std::int64_t limit) const;
+    [[nodiscard]] std::vector<json> deliveries_json(const strata::split::page& cut) const;
+    std::vector<detail::accepted_delivery> execute(const detail::send_spec& spec, strata::split::residency owner,
+                                                   const std::optional<idempotency_claim>& idem, unsigned status,
+                                                   const json& response) const;
     // A new message (or message log) id: version-1 when split, else a snowflake.
     [[nodiscard]] std::int64_t next_message_id() const;
     [[nodiscard]] const dialect_queries& queries_for(strata::split::residency r) const noexcept {
@@ -156,6 +185,7 @@ private:
     dialect dialect_;
     dialect_queries queries_;        // the control plane's dialect
     dialect_queries fresh_queries_;  // the messages database's (split mode)
+    dialect fresh_dialect_;
     detail::directory names_;
     detail::message_store messages_;
     engine_options options_;

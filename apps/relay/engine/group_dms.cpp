@@ -94,13 +94,9 @@ write_result engine::send_to_conversation(const principal& p, const std::string&
     const json message =
         detail::new_message_json(spec.message, p.agent_name, std::nullopt, conversation.id, files.files);
     const json response{{"conversation_id", conversation.id}, {"message", message}};
-    const auto deliveries = run_send(spec, idem, 201, response);
-
-    write_result out{201, response, {}};
-    out.events.push_back(
-        {group ? "group_dm.received" : "dm.received", response, detail::sender_and_recipients(p.agent_id, deliveries)});
-    detail::add_delivery_events(out.events, deliveries, spec.message.id, std::nullopt, conversation.id);
-    return out;
+    return run_send(spec, idem, 201, response,
+                    {group ? "group_dm.received" : "dm.received", response, p.agent_id, spec.message.id, std::nullopt,
+                     conversation.id});
 }
 
 }  // namespace relay

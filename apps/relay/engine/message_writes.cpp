@@ -180,6 +180,7 @@ std::vector<accepted_delivery> execute_send(const unit_runner& run, const strata
     const bool has_deliveries = plans.size() > before_deliveries;
     const std::size_t deliveries_at = plans.size() - 1;  // the last delivery plan, when there is one
     if (spec.log_kind) add_log_plan(plans, spec);
+    if (spec.notice) plans.push_back(*spec.notice);  // reads the deliveries above
     if (idem) add_idempotency_plan(plans, *idem, status, response, spec.message.created_at);
     static const strata::sql_template stored("SELECT 1 FROM messages WHERE id = ?");
     static const strata::sql_template stored_deliveries(
@@ -264,27 +265,6 @@ json new_message_json(const new_message& m, const std::string& agent_name,
             {"attachments", attachments},
             {"metadata", m.metadata ? *m.metadata : json(nullptr)},
             {"created_at", iso8601(m.created_at)}};
-}
-
-void add_delivery_events(std::vector<event>& out, const std::vector<accepted_delivery>& deliveries,
-                         std::int64_t message_id, const std::optional<std::string>& channel_name,
-                         const std::optional<std::string>& conversation_id) {
-    for (const auto& d : deliveries) {
-        out.push_back({"delivery.accepted",
-                       {{"delivery_id", d.id},
-                        {"message_id", id_text(message_id)},
-                        {"channel", channel_name ? json(*channel_name) : json(nullptr)},
-                        {"conversation_id", conversation_id ? json(*conversation_id) : json(nullptr)},
-                        {"reason", d.reason},
-                        {"seq", d.seq}},
-                       {d.agent_id}});
-    }
-}
-
-std::vector<std::int64_t> sender_and_recipients(std::int64_t sender, const std::vector<accepted_delivery>& deliveries) {
-    std::vector<std::int64_t> out{sender};
-    for (const auto& d : deliveries) out.push_back(d.agent_id);
-    return out;
 }
 
 }  // namespace relay::detail

@@ -47,6 +47,9 @@ struct send_spec {
     std::optional<std::string> log_kind{};  // "channel" | "dm": write a message_logs row
     std::optional<std::string> conversation_id{};
     std::int64_t log_id = 0;
+    // The notification announcing the unit (engine/notices.hpp): after the deliveries it
+    // reads, before the idempotency record (kept last: a record means the unit is whole).
+    std::optional<strata::plan> notice{};
 };
 
 struct accepted_delivery {
@@ -113,13 +116,5 @@ struct resolved_attachments {
 [[nodiscard]] json new_message_json(const new_message& m, const std::string& agent_name,
                                     const std::optional<std::string>& channel_name,
                                     const std::optional<std::string>& conversation_id, const json& attachments);
-
-// delivery.accepted events, one per delivery, each to its recipient alone.
-void add_delivery_events(std::vector<event>& out, const std::vector<accepted_delivery>& deliveries,
-                         std::int64_t message_id, const std::optional<std::string>& channel_name,
-                         const std::optional<std::string>& conversation_id);
-// The sender plus every recipient of a delivery.
-[[nodiscard]] std::vector<std::int64_t> sender_and_recipients(std::int64_t sender,
-                                                              const std::vector<accepted_delivery>& deliveries);
 
 }  // namespace relay::detail

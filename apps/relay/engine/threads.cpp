@@ -37,14 +37,9 @@ write_result engine::reply(const principal& p, std::int64_t parent_id, const mes
     const std::optional<std::string> channel_name = in_channel ? std::optional(parent->channel_name) : std::nullopt;
     const json message =
         detail::new_message_json(spec.message, p.agent_name, channel_name, parent->conversation_id, json::array());
-    const auto deliveries = run_send(spec, idem, 201, message);
-
-    write_result out{201, message, {}};
-    out.events.push_back({"thread.reply",
-                          {{"thread_id", id_text(root)}, {"message", message}},
-                          detail::sender_and_recipients(p.agent_id, deliveries)});
-    detail::add_delivery_events(out.events, deliveries, spec.message.id, channel_name, parent->conversation_id);
-    return out;
+    return run_send(spec, idem, 201, message,
+                    {"thread.reply", {{"thread_id", id_text(root)}, {"message", message}}, p.agent_id,
+                     spec.message.id, channel_name, parent->conversation_id});
 }
 
 json engine::replies(const principal& p, std::int64_t parent_id, const page_request& page) const {

@@ -20,11 +20,18 @@ template <class T>
     return v ? json(*v) : json(nullptr);
 }
 
-// A realtime event for the WebSocket hub: sent to `recipients` (agent ids) only.
+// A realtime event for the WebSocket hub: sent to `recipients` (agent ids) only. A
+// recipient the write gave a delivery has its stored delivery seq in `positions`: the
+// frame's seq for that agent, the same on every relay instance (decision 0032).
+struct delivery_position {
+    std::int64_t agent_id = 0;
+    std::int64_t seq = 0;
+};
 struct event {
     std::string type;
     json data;
     std::vector<std::int64_t> recipients;
+    std::vector<delivery_position> positions{};
 };
 
 // What a write returns: the response's status and data, and the events to publish
@@ -33,6 +40,9 @@ struct write_result {
     unsigned status = 201;
     json data;
     std::vector<event> events{};
+    // The write's own unit announced the events (a PostgreSQL notification every relay
+    // instance fans out, decision 0032): they must not be published again.
+    bool announced = false;
 };
 
 // An Idempotency-Key claimed by a message-creating request; the engine writes it in the

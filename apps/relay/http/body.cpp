@@ -106,4 +106,24 @@ page_request list_params(const request& r, int fallback, int max) {
     return {limit_param(r, fallback, max), r.query_value("cursor")};
 }
 
+std::optional<std::int64_t> parse_seq(std::string_view text) {
+    constexpr std::int64_t largest = std::int64_t{1} << 62;
+    if (text.empty() || text.size() > 19) return std::nullopt;
+    std::int64_t v = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9') return std::nullopt;
+        v = v * 10 + (c - '0');
+        if (v > largest) return std::nullopt;
+    }
+    return v;
+}
+
+std::optional<std::int64_t> seq_param(const request& r, const std::string& name) {
+    const auto text = r.query_value(name);
+    if (!text) return std::nullopt;
+    auto v = parse_seq(*text);
+    if (!v) fail(400, "invalid_request", name + " must be a delivery seq: an integer from 0.");
+    return v;
+}
+
 }  // namespace relay::http

@@ -33,5 +33,10 @@ namespace relay::http {
 // Any other list's page: ?limit (`fallback` when absent, at most `max`) and ?cursor as
 // given (the list decodes it: 400 invalid_cursor for one it did not hand out).
 [[nodiscard]] page_request list_params(const request& r, int fallback, int max);
+// A delivery seq given as text (?after_seq): a decimal integer in [0, 2^62]; nullopt for
+// anything else.
+[[nodiscard]] std::optional<std::int64_t> parse_seq(std::string_view text);
+// ?after_seq: absent -> nullopt; 400 invalid_request unless parse_seq accepts it.
+[[nodiscard]] std::optional<std::int64_t> seq_param(const request& r, const std::string& name);
 
 }  // namespace relay::http

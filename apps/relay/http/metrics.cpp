@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "db/stores.hpp"
+#include "ws/event_bus.hpp"
 #include "ws/hub.hpp"
 
 namespace relay::http {
@@ -19,7 +20,7 @@ void metrics::observe(const std::string& method, const std::string& route, unsig
     h.sum += seconds;
 }
 
-std::string metrics::render(const stores& dbs, const hub& h) const {
+std::string metrics::render(const stores& dbs, const hub& h, const event_bus& bus) const {
     std::ostringstream out;
     // 15 significant digits (every integer below 10^15 exactly, 0.005 still as 0.005): a
     // _sum of seconds must not print as 1.23457e+06 after a while.
@@ -160,6 +161,31 @@ std::string metrics::render(const stores& dbs, const hub& h) const {
             network_.ws_sessions_refused.load());
     counter("relay_ws_bad_messages_total", "Client WebSocket messages answered with an error or a close.",
             network_.ws_bad_messages.load());
+    counter("relay_ws_deliveries_replayed_total",
+            "Deliveries sent as delivery.replay: after ?after_seq, a resync, or a write whose events came late.",
+            h.deliveries_replayed());
+    counter("relay_ws_resyncs_total", "resync frames sent to WebSocket clients.", h.resyncs_sent());
+    const auto events = bus.current();
+    if (!events.through_database) return out.str();
+    counter("relay_notifications_total", "Event notifications fanned out from the database.", events.notifications);
+    counter("relay_notifications_bad_total", "Notifications that could not be fanned out.", events.bad_notifications);
+    counter("relay_listener_gaps_total", "Reconnections of the notification listener (every client resynced).",
+            events.gaps);
+    counter("relay_announce_failures_total", "Events that could not be announced (sent to this instance's clients).",
+            events.announce_failures);
+    out << "# HELP relay_listener_connected 1 when the notification listener is connected.\n"
+           "# TYPE relay_listener_connected gauge\n"
+        << "relay_listener_connected "
+        << (events.listener == strata::postgres::listener_state::connected ? 1 : 0) << '\n';
+    const auto lag = bus.lag();
+    out << "# HELP relay_notify_lag_seconds From a write's announcement to its fan-out here (writers' clocks).\n"
+           "# TYPE relay_notify_lag_seconds histogram\n";
+    for (std::size_t i = 0; i < event_bus::lag_buckets.size(); ++i)
+        out << "relay_notify_lag_seconds_bucket{le=\"" << event_bus::lag_buckets[i] << "\"} " << lag.counts[i]
+            << '\n';
+    out << "relay_notify_lag_seconds_bucket{le=\"+Inf\"} " << lag.count << '\n'
+        << "relay_notify_lag_seconds_sum " << lag.sum << '\n'
+        << "relay_notify_lag_seconds_count " << lag.count << '\n';
     return out.str();
 }
 

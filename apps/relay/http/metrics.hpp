@@ -15,6 +15,7 @@
 namespace relay {
 class stores;
 class hub;
+class event_bus;
 }  // namespace relay
 
 namespace relay::http {
@@ -22,7 +23,7 @@ namespace relay::http {
 class metrics {
 public:
     void observe(const std::string& method, const std::string& route, unsigned status, double seconds);
-    [[nodiscard]] std::string render(const stores& dbs, const hub& h) const;
+    [[nodiscard]] std::string render(const stores& dbs, const hub& h, const event_bus& bus) const;
     // The network layer's counters (http/server.hpp writes them).
     [[nodiscard]] server_counters& network() noexcept { return network_; }
 

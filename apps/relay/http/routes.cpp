@@ -30,7 +30,7 @@ principal authenticate(const services& s, const request& r) {
 }
 
 reply committed(services& s, write_result&& result) {
-    s.events.publish(result.events);
+    s.bus.publish(result);
     return ok(result.status, result.data);
 }
 

@@ -12,6 +12,7 @@
 #include "engine/engine.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
+#include "ws/event_bus.hpp"
 #include "ws/hub.hpp"
 
 namespace relay::http {
@@ -19,6 +20,7 @@ namespace relay::http {
 struct services {
     engine& eng;
     hub& events;
+    event_bus& bus;  // how a write's events are published
     metrics& stats;
     const database& db;  // the control plane
     const stores& dbs;   // every database

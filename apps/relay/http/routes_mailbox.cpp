@@ -10,7 +10,8 @@ void add_mailbox_routes(router& r, services& s) {
     r.add("GET", "/v1/inbox", [&s](request& req) { return ok(200, s.eng.inbox(authenticate(s, req))); });
     r.add("GET", "/v1/deliveries", [&s](request& req) {
         const principal p = authenticate(s, req);
-        return ok(200, s.eng.list_deliveries(p, req.query_value("status").value_or(""), list_params(req, 50, 200)));
+        return ok(200, s.eng.list_deliveries(p, req.query_value("status").value_or(""), list_params(req, 50, 200),
+                                             seq_param(req, "after_seq")));
     });
     r.add("POST", "/v1/deliveries/:id/ack", [&s](request& req) {
         const principal p = authenticate(s, req);

@@ -12,13 +12,15 @@ void add_system_routes(router& r, services& s) {
         // An instance whose node id was claimed by another mints ids that may collide.
         if (!s.lease.held())
             return error_reply(503, "node_id_lost", "Another instance leased this one's node id; restart it.");
-        return ok(200, {{"status", "ok"},
-                        {"database", database},
-                        {"version", RELAY_VERSION},
-                        {"node_id", s.lease.id()}});
+        json body{{"status", "ok"}, {"database", database}, {"version", RELAY_VERSION}, {"node_id", s.lease.id()}};
+        // Realtime across instances: a listener that is away means events are being
+        // missed (its clients are resynced when it is back); the instance still serves.
+        if (const auto events = s.bus.current(); events.through_database)
+            body["listener"] = {{"state", strata::postgres::to_string(events.listener)}, {"gaps", events.gaps}};
+        return ok(200, body);
     }, {.needs_token = false});
     r.add("GET", "/metrics", [&s](request&) {
-        return reply{200, s.stats.render(s.dbs, s.events), "text/plain; version=0.0.4", {}};
+        return reply{200, s.stats.render(s.dbs, s.events, s.bus), "text/plain; version=0.0.4", {}};
     }, {.needs_token = false});
 }
 

@@ -13,6 +13,7 @@
 #include "http/beast.hpp"
 #include "http/connection_slot.hpp"
 #include "http/envelope.hpp"
+#include "http/body.hpp"
 #include "http/request_parsing.hpp"
 #include "ws/hub.hpp"
 #include "ws/ws_session.hpp"
@@ -264,24 +265,32 @@ private:
                            false);
         std::string token =
             query.count("token") ? query["token"] : bearer(req[bhttp::field::authorization]).value_or("");
+        std::optional<std::int64_t> after_seq;
+        if (query.count("after_seq")) {
+            after_seq = parse_seq(query["after_seq"]);
+            if (!after_seq)
+                return respond(error_reply(400, "invalid_request", "after_seq must be a delivery seq: an integer from 0."),
+                               req.version(), true, false);
+        }
         ++srv_.counters_.handlers_running;
         stream_.expires_never();
         auto upgrade_request = std::make_shared<bhttp::request<bhttp::string_body>>(std::move(req));
-        net::post(srv_.workers_, [self = shared_from_this(), token = std::move(token), upgrade_request] {
+        net::post(srv_.workers_, [self = shared_from_this(), token = std::move(token), upgrade_request, after_seq] {
             std::optional<principal> who;
             try {
                 who = self->srv_.handlers_.authenticate(token);
             } catch (const std::exception& e) {
                 spdlog::error("ws: authentication failed: {}", e.what());
             }
-            net::post(self->executor_, [self, who = std::move(who), upgrade_request]() mutable {
+            net::post(self->executor_, [self, who = std::move(who), upgrade_request, after_seq]() mutable {
                 --self->srv_.counters_.handlers_running;
-                self->guarded([&] { self->on_upgrade_authenticated(std::move(who), *upgrade_request); });
+                self->guarded([&] { self->on_upgrade_authenticated(std::move(who), *upgrade_request, after_seq); });
             });
         });
     }
 
-    void on_upgrade_authenticated(std::optional<principal> who, bhttp::request<bhttp::string_body>& req) {
+    void on_upgrade_authenticated(std::optional<principal> who, bhttp::request<bhttp::string_body>& req,
+                                  std::optional<std::int64_t> after_seq) {
         if (!who) {
             return respond(error_reply(401, "unauthorized", "A valid agent token is required: ?token=at_live_..."),
                            req.version(), true, false);
@@ -290,7 +299,7 @@ private:
                                srv_.options_.ws_max_per_agent};
         upgraded_ = true;
         std::make_shared<ws_session>(std::move(stream_), std::move(slot_), srv_.hub_, std::move(*who), limits,
-                                     srv_.counters_)
+                                     srv_.counters_, srv_.workers_, after_seq)
             ->run(std::move(req));
     }
 

@@ -13,14 +13,17 @@ namespace net = boost::asio;
 using namespace std::chrono_literals;
 
 ws_session::ws_session(beast::tcp_stream&& stream, http::connection_slot slot, hub& h, principal who,
-                       ws_limits limits, http::server_counters& counters)
+                       ws_limits limits, http::server_counters& counters, net::thread_pool& workers,
+                       std::optional<std::int64_t> after_seq)
     : ws_(std::move(stream)),
       slot_(std::move(slot)),
       close_timer_(ws_.get_executor()),
       hub_(h),
       who_(std::move(who)),
       limits_(limits),
-      counters_(counters) {}
+      counters_(counters),
+      workers_(workers),
+      after_seq_(after_seq) {}
 
 ws_session::~ws_session() {
     unregister();
@@ -95,14 +98,19 @@ void ws_session::on_accept(beast::error_code ec) {
     }
     accepted_ = true;
     spdlog::debug("ws: agent {} connected", who_.agent_id);
-    // The greeting goes before anything queued while the handshake ran.
-    auto greeting = std::make_shared<const std::string>(
-        json{{"type", "connected"},
-             {"seq", 0},
-             {"data", {{"agent_id", id_text(who_.agent_id)}, {"agent_name", who_.agent_name}}}}
-            .dump(-1, ' ', false, json::error_handler_t::replace));
-    queued_bytes_ += greeting->size();
-    queue_.push_front(std::move(greeting));
+    // The greeting and any replay read the database: not on this network thread.
+    net::post(workers_, [self = shared_from_this()] {
+        try {
+            self->hub_.start(self, self->after_seq_,
+                             {{"agent_id", id_text(self->who_.agent_id)}, {"agent_name", self->who_.agent_name}});
+        } catch (const std::exception& e) {
+            spdlog::warn("ws: agent {}: could not start its event stream ({}); closing it", self->who_.agent_id,
+                         e.what());
+            net::post(self->ws_.get_executor(), [self] {
+                self->guarded([&] { self->begin_close({websocket::close_code::try_again_later, "try again"}); });
+            });
+        }
+    });
     write_next();
     read();
 }

@@ -1,7 +1,8 @@
 // One WebSocket connection of an authenticated agent: registers in the hub (or is
-// refused 429 when the agent has too many), accepts the upgrade, greets with
-// {"type":"connected","seq":0,...} before any event (so a client that saw the greeting
-// misses no later event), then writes queued events in order. Client messages are
+// refused 429 when the agent has too many), accepts the upgrade, and has the hub greet
+// it with {"type":"connected","seq":P,...} (and replay the deliveries after ?after_seq)
+// on a worker thread, since that reads the database; events wait in the hub until then,
+// so a client that saw the greeting misses no later event. Then writes events in order. Client messages are
 // answered by ws/client_message.hpp; a binary frame closes with 1003; oversized (1009)
 // and invalid UTF-8 (1007) messages are closed by the protocol layer. A client that lets
 // more than max_queue_bytes pile up is closed with 1008 and resyncs from
@@ -12,6 +13,7 @@
 #include <cstddef>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "engine/principal.hpp"
@@ -31,7 +33,8 @@ struct ws_limits {
 class ws_session : public ws_connection, public std::enable_shared_from_this<ws_session> {
 public:
     ws_session(boost::beast::tcp_stream&& stream, http::connection_slot slot, hub& h, principal who, ws_limits limits,
-               http::server_counters& counters);
+               http::server_counters& counters, boost::asio::thread_pool& workers,
+               std::optional<std::int64_t> after_seq);
     ~ws_session() override;
     void run(boost::beast::http::request<boost::beast::http::string_body> upgrade);
     void send(std::shared_ptr<const std::string> text) override;
@@ -61,6 +64,8 @@ private:
     principal who_;
     ws_limits limits_;
     http::server_counters& counters_;
+    boost::asio::thread_pool& workers_;
+    std::optional<std::int64_t> after_seq_;
     bool registered_ = false;
     bool accepted_ = false;
     bool writing_ = false;

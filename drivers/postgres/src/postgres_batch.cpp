@@ -53,7 +53,7 @@ void read_rows(PGresult* res, const table_names& names, batch_result& out) {
 }
 
 std::vector<batch_result> attempt(lease& l, const std::vector<statement>& statements, const execution_control& c) {
-    connection& conn = l.conn();
+    raw_connection& conn = l.conn();
     PGconn* raw = conn.raw();
     const bool prepared = conn.statements().prepared && conn.statements().cache_size > 0;
     std::vector<std::unique_ptr<item>> items;
@@ -156,7 +156,7 @@ std::vector<batch_result> attempt(lease& l, const std::vector<statement>& statem
 }  // namespace
 
 std::vector<batch_result> run_batch(lease& l, const std::vector<statement>& statements, const execution_control& c) {
-    connection& conn = l.conn();
+    raw_connection& conn = l.conn();
     conn.make_ready();
     if (statements.empty()) return {};
     if (control_fired(c)) throw aborted(c);

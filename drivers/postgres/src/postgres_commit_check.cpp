@@ -36,7 +36,7 @@ std::optional<std::string> ask(PGconn* conn, const char* sql, std::initializer_l
 
 }  // namespace
 
-std::optional<std::string> begin_recording_id(connection& conn, const std::string& begin_sql) {
+std::optional<std::string> begin_recording_id(raw_connection& conn, const std::string& begin_sql) {
     conn.make_ready();
     // One simple query, two statements: PQexec returns the last result, or the first error.
     const std::string sql = begin_sql +

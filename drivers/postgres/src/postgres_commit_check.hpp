@@ -20,7 +20,7 @@ struct commit_answer {
 // (BEGIN; SELECT pg_current_xact_id()), returning the id — none when the transaction is
 // read-only (a standby, default_transaction_read_only), which cannot have one. Throws the
 // mapped error (a lost connection included).
-[[nodiscard]] std::optional<std::string> begin_recording_id(connection& conn, const std::string& begin_sql);
+[[nodiscard]] std::optional<std::string> begin_recording_id(raw_connection& conn, const std::string& begin_sql);
 
 // Asks `pool` on a fresh connection what became of transaction `xid`, whose COMMIT was
 // sent on the lost backend `backend_pid`. Tries for a short while (and until `deadline`,

@@ -2,10 +2,10 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "postgres_connection.hpp"
 #include "postgres_errors.hpp"
 #include "postgres_pool.hpp"
 #include "postgres_rows.hpp"
-#include "postgres_scope.hpp"
 #include "adapters/ddl_render.hpp"
 #include "adapters/introspect.hpp"
 #include "adapters/migration_render.hpp"
@@ -75,7 +75,7 @@ public:
     }
 
     [[nodiscard]] std::unique_ptr<strata::connection> acquire(connection_intent, const execution_control& c) override {
-        return std::make_unique<detail::scope>(lease_for("acquire()", c));
+        return std::make_unique<detail::postgres_connection>(lease_for("acquire()", c));
     }
 
 private:

@@ -7,7 +7,7 @@
 namespace strata::postgres {
 namespace {
 
-using detail::connection;
+using detail::raw_connection;
 
 [[noreturn]] void pool_timeout(const pool_options& o, std::chrono::milliseconds waited) {
     throw error(std::string(codes::driver_pool_timeout),
@@ -66,14 +66,14 @@ std::shared_ptr<pool::core> pool::core::borrow(const client& cl) {
     c->options_.acquire_timeout = cl.acquire_timeout;
     c->options_.statements = cl.statements;
     c->options_.cancel_grace = cl.cancel_grace;
-    c->idle_.push_back(std::make_unique<connection>(cl.conn, false, cl.statements, cl.cancel_grace));
+    c->idle_.push_back(std::make_unique<raw_connection>(cl.conn, false, cl.statements, cl.cancel_grace));
     c->open_ = 1;
     return c;
 }
 
 pool::core::~core() = default;
 
-std::unique_ptr<connection> pool::core::open_connection() const {
+std::unique_ptr<raw_connection> pool::core::open_connection() const {
     const std::string timeout = std::to_string(options_.connect_timeout.count());
     // strata's defaults first: anything the URL says overrides them. Then what the
     // decoders need, which the URL has been checked not to contradict (check_url): later
@@ -93,19 +93,19 @@ std::unique_ptr<connection> pool::core::open_connection() const {
         PQfinish(conn);
         throw detail::connect_failed(message, description, password_);
     }
-    return std::make_unique<connection>(conn, true, options_.statements, options_.cancel_grace);
+    return std::make_unique<raw_connection>(conn, true, options_.statements, options_.cancel_grace);
 }
 
-bool pool::core::session_intact(const connection& c) const noexcept {
+bool pool::core::session_intact(const raw_connection& c) const noexcept {
     return detail::session_intact(c.raw(), timezone_);
 }
 
-bool pool::core::expired(const connection& c, clock::time_point now) const {
+bool pool::core::expired(const raw_connection& c, clock::time_point now) const {
     if (borrowed_) return false;
     return options_.max_lifetime.count() > 0 && now - c.opened_at >= options_.max_lifetime;
 }
 
-bool pool::core::validate(connection& c, bool after_loss) const {
+bool pool::core::validate(raw_connection& c, bool after_loss) const {
     const auto idle_for = clock::now() - c.last_used;
     // After a loss the grace is off, and even validation::none reads the socket (no round
     // trip): otherwise each caller in turn would get another dead connection.
@@ -121,8 +121,8 @@ bool pool::core::validate(connection& c, bool after_loss) const {
     return false;
 }
 
-std::vector<std::unique_ptr<connection>> pool::core::sweep_locked(clock::time_point now) {
-    std::vector<std::unique_ptr<connection>> out;
+std::vector<std::unique_ptr<raw_connection>> pool::core::sweep_locked(clock::time_point now) {
+    std::vector<std::unique_ptr<raw_connection>> out;
     if (borrowed_) return out;
     for (auto it = idle_.begin(); it != idle_.end();) {
         const bool too_old = expired(**it, now);
@@ -183,7 +183,7 @@ detail::lease pool::core::acquire(const execution_control& c) {
     auto limit = start + options_.acquire_timeout;
     const bool deadline_first = c.deadline && *c.deadline < limit;
     if (deadline_first) limit = *c.deadline;
-    std::vector<std::unique_ptr<connection>> drop;  // closed outside the lock
+    std::vector<std::unique_ptr<raw_connection>> drop;  // closed outside the lock
     std::unique_lock lock(mutex_);
     for (;;) {
         if (closed()) driver_errors::closed(detail::driver_name, "acquire()");
@@ -235,7 +235,7 @@ detail::lease pool::core::acquire(const execution_control& c) {
     }
 }
 
-void pool::core::give_back(std::unique_ptr<connection> conn, bool reusable) noexcept {
+void pool::core::give_back(std::unique_ptr<raw_connection> conn, bool reusable) noexcept {
     conn->last_used = clock::now();
     const bool usable = conn->usable();
     // A caller's SET DateStyle / SET TimeZone (or a RESET ALL back to an environment's
@@ -244,7 +244,7 @@ void pool::core::give_back(std::unique_ptr<connection> conn, bool reusable) noex
     const bool keep = reusable && !closed() && usable && PQtransactionStatus(conn->raw()) == PQTRANS_IDLE &&
                       !expired(*conn, conn->last_used) && (borrowed_ || session_intact(*conn));
     if (keep) conn->flush_deallocations();
-    std::vector<std::unique_ptr<connection>> drop;
+    std::vector<std::unique_ptr<raw_connection>> drop;
     {
         std::lock_guard lock(mutex_);
         if (borrowed_) {
@@ -268,7 +268,7 @@ void pool::core::give_back(std::unique_ptr<connection> conn, bool reusable) noex
 }
 
 void pool::core::close() noexcept {
-    std::vector<std::unique_ptr<connection>> drop;
+    std::vector<std::unique_ptr<raw_connection>> drop;
     {
         std::lock_guard lock(mutex_);
         closed_.store(true, std::memory_order_release);

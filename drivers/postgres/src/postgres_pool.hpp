@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "postgres_connection.hpp"
+#include "postgres_raw_connection.hpp"
 #include "strata/postgres.hpp"
 
 namespace strata::postgres::detail {
@@ -34,7 +34,7 @@ struct pool::core : std::enable_shared_from_this<pool::core> {
 
     // Waits for a connection (acquire_timeout, the deadline, the cancel token).
     [[nodiscard]] detail::lease acquire(const execution_control& c);
-    void give_back(std::unique_ptr<detail::connection> conn, bool reusable) noexcept;
+    void give_back(std::unique_ptr<detail::raw_connection> conn, bool reusable) noexcept;
     void close() noexcept;
     [[nodiscard]] bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
     // The caller's single connection (client binding): no second one can be opened.
@@ -53,14 +53,14 @@ struct pool::core : std::enable_shared_from_this<pool::core> {
     ~core();
 
 private:
-    [[nodiscard]] std::unique_ptr<detail::connection> open_connection() const;
-    [[nodiscard]] bool expired(const detail::connection& c, clock::time_point now) const;
+    [[nodiscard]] std::unique_ptr<detail::raw_connection> open_connection() const;
+    [[nodiscard]] bool expired(const detail::raw_connection& c, clock::time_point now) const;
     // Still the session settings it was opened with (postgres_session.hpp).
-    [[nodiscard]] bool session_intact(const detail::connection& c) const noexcept;
+    [[nodiscard]] bool session_intact(const detail::raw_connection& c) const noexcept;
     // `after_loss`: the connection sat idle while another was found lost.
-    [[nodiscard]] bool validate(detail::connection& c, bool after_loss) const;
+    [[nodiscard]] bool validate(detail::raw_connection& c, bool after_loss) const;
     // Drops expired idle connections beyond min_size (under the lock); returns them.
-    std::vector<std::unique_ptr<detail::connection>> sweep_locked(clock::time_point now);
+    std::vector<std::unique_ptr<detail::raw_connection>> sweep_locked(clock::time_point now);
     [[nodiscard]] detail::lease acquire_borrowed(const execution_control& c);
 
     bool borrowed_ = false;
@@ -72,7 +72,7 @@ private:
 
     mutable std::mutex mutex_;
     std::condition_variable available_;
-    std::vector<std::unique_ptr<detail::connection>> idle_;  // back = most recently used
+    std::vector<std::unique_ptr<detail::raw_connection>> idle_;  // back = most recently used
     std::size_t open_ = 0;                                   // idle + leased + being opened
     std::size_t waiting_ = 0;
     std::uint64_t opened_ = 0;
@@ -89,11 +89,11 @@ private:
 
 namespace strata::postgres::detail {
 
-// A connection on loan. Goes back to its pool when given back or destroyed; discard()
+// A raw connection on loan. Goes back to its pool when given back or destroyed; discard()
 // means its state is unknown and it must not be reused.
 class lease {
 public:
-    lease(std::shared_ptr<pool::core> owner, std::unique_ptr<connection> conn) noexcept
+    lease(std::shared_ptr<pool::core> owner, std::unique_ptr<raw_connection> conn) noexcept
         : owner_(std::move(owner)), conn_(std::move(conn)) {}
     lease(lease&&) noexcept = default;
     lease& operator=(lease&&) = delete;
@@ -101,7 +101,7 @@ public:
     ~lease() { give_back(); }
 
     [[nodiscard]] bool held() const noexcept { return conn_ != nullptr; }
-    [[nodiscard]] connection& conn() const noexcept { return *conn_; }
+    [[nodiscard]] raw_connection& conn() const noexcept { return *conn_; }
     [[nodiscard]] pool::core& owner() const noexcept { return *owner_; }
     void discard() noexcept { reusable_ = false; }
     void give_back() noexcept {
@@ -114,7 +114,7 @@ public:
 
 private:
     std::shared_ptr<pool::core> owner_;
-    std::unique_ptr<connection> conn_;
+    std::unique_ptr<raw_connection> conn_;
     bool reusable_ = true;
 };
 

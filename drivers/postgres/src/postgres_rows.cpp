@@ -41,7 +41,7 @@ rows::~rows() {
 }
 
 void rows::send() {
-    connection& c = conn();
+    raw_connection& c = conn();
     c.make_ready();
     PGconn* raw = c.raw();
     in_transaction_ = PQtransactionStatus(raw) != PQTRANS_IDLE;  // libpq's own state: no round trip
@@ -100,7 +100,7 @@ bool rows::next(row& out) {
 }
 
 bool rows::pull(row& out) {
-    connection& c = conn();
+    raw_connection& c = conn();
     for (;;) {
         PGresult* r = c.next_result(control_, wait_);
         if (r == nullptr) {

@@ -26,7 +26,7 @@ public:
     void detach() noexcept override;
 
 private:
-    [[nodiscard]] connection& conn() const noexcept { return lease_->conn(); }
+    [[nodiscard]] raw_connection& conn() const noexcept { return lease_->conn(); }
     void send();
     bool pull(row& out);
     void fill(row& out, const PGresult* res);

@@ -2,256 +2,267 @@
 
 #include <algorithm>
 #include <cctype>
-#include <string>
-#include <thread>
 
 #include "sqlite_errors.hpp"
-#include "strata/deadline_scope.hpp"
+#include "sqlite_rows.hpp"
 
 namespace strata::sqlite::detail {
-namespace {
 
-// True when nothing but whitespace, comments and semicolons follows a statement.
-bool only_trivia(const char* tail) {
-    std::string_view s(tail);
-    while (!s.empty()) {
-        if (std::isspace(static_cast<unsigned char>(s.front())) || s.front() == ';') {
-            s.remove_prefix(1);
-        } else if (s.starts_with("--")) {
-            const auto nl = s.find('\n');
-            s.remove_prefix(nl == std::string_view::npos ? s.size() : nl + 1);
-        } else if (s.starts_with("/*")) {
-            const auto end = s.find("*/");
-            s.remove_prefix(end == std::string_view::npos ? s.size() : end + 2);
-        } else {
-            return false;
-        }
-    }
-    return true;
+statement_limits statement_limits_of(sqlite3* db) noexcept {
+    auto limit = [db](int which) { return static_cast<std::size_t>(std::max(0, sqlite3_limit(db, which, -1))); };
+    return statement_limits{.max_parameters = limit(SQLITE_LIMIT_VARIABLE_NUMBER),
+                            .max_sql_length = limit(SQLITE_LIMIT_SQL_LENGTH),
+                            .max_value_length = limit(SQLITE_LIMIT_LENGTH)};
 }
 
-}  // namespace
-
-connection::connection(sqlite3* db, bool owned, std::size_t cache_capacity)
-    : db_(db), db_mutex_(sqlite3_db_mutex(db)), owned_(owned), capacity_(cache_capacity) {}
-
-clock::time_point connection::wait_limit(const execution_control& c) const {
-    const auto limit = clock::now() + busy_timeout_;
-    return c.deadline && *c.deadline < limit ? *c.deadline : limit;
+const statement_limits& build_limits() noexcept {
+    static const statement_limits limits = [] {
+        sqlite3* db = nullptr;
+        statement_limits out{};
+        if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) == SQLITE_OK)
+            out = statement_limits_of(db);
+        sqlite3_close(db);
+        return out;
+    }();
+    return limits;
 }
 
-// SQLite calls this while another connection holds the lock it needs; returning 0 ends
-// the wait with SQLITE_BUSY (DRIVER.BUSY, transient). The delays are SQLite's own.
-int connection::on_busy(void* self_ptr, int count) noexcept {
-    auto* self = static_cast<connection*>(self_ptr);
-    const auto now = clock::now();
-    if (count == 0) self->busy_since_ = now;
-    clock::time_point limit = self->busy_since_ + self->busy_timeout_;
-    std::optional<clock::time_point> deadline;
-    if (const execution_control* c = self->wait_control_) {
-        if (c->cancel.cancelled()) return 0;
-        deadline = c->deadline;
-    } else {
-        deadline = deadline_scope::current();
-    }
-    if (deadline) limit = std::min(limit, *deadline);
-    if (now >= limit) return 0;
-    static constexpr int delays_ms[] = {1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100};
-    constexpr int last = static_cast<int>(std::size(delays_ms)) - 1;
-    const clock::duration delay = std::chrono::milliseconds(delays_ms[std::min(count, last)]);
-    std::this_thread::sleep_for(std::min(delay, limit - now));
-    return 1;
+capabilities sqlite_capabilities(const statement_limits& limits) noexcept {
+    return capabilities{.interactive_transactions = true,
+                        .atomic_batch = false,
+                        .savepoints = true,
+                        .returning = true,
+                        .streaming = true,
+                        .single_writer = true,
+                        .limits = limits};
 }
 
 namespace {
-[[noreturn]] void gate_busy() {
-    throw error(std::string(codes::driver_busy),
-                "Another thread's transaction holds the SQLite write gate and did not finish within the busy "
-                "timeout. Retry, keep transactions short, or raise busy_timeout.",
-                {{"waited_for", "write gate"}})
-        .with_sql(sql_error_info{.sqlstate = "55P03"})
-        .with_transient(true);
-}
-[[noreturn]] void gate_held_by_this_thread() {
-    throw error(std::string(codes::runtime_transaction_active_on_thread),
-                "This thread has a transaction open on this SQLite database, so a statement run outside it would "
-                "wait for the thread itself. Run the statement through the transaction (tx.execute) instead.");
+void check_identifier(std::string_view name) {
+    bool ok =
+        !name.empty() && name.size() <= 63 && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_');
+    for (char c : name) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+    if (!ok) {
+        throw error(std::string(codes::runtime_invalid_argument),
+                    "A savepoint name must be a plain identifier ([A-Za-z_][A-Za-z0-9_]*, at most 63 characters).",
+                    {{"name_length", std::to_string(name.size())}});
+    }
 }
 }  // namespace
 
-std::unique_lock<std::mutex> connection::lock(const execution_control& c) {
-    std::unique_lock lock(mutex_);
-    if (scope_held_) {
-        if (scope_owner_ == std::this_thread::get_id()) gate_held_by_this_thread();
-        if (!gate_free_.wait_until(lock, wait_limit(c), [&] { return !scope_held_; })) gate_busy();
+sqlite_connection::~sqlite_connection() {
+    if (!finished_) destroy();
+}
+
+void sqlite_connection::require_open(std::string_view operation) const {
+    if (finished_) {
+        throw error(std::string(codes::runtime_connection_released),
+                    "This connection was already released; " + std::string(operation) + " needs a new one.");
     }
-    return lock;
 }
 
-void connection::enter_scope(const execution_control& c) {
-    std::unique_lock lock(mutex_);
-    if (scope_held_ && scope_owner_ == std::this_thread::get_id()) gate_held_by_this_thread();
-    if (!gate_free_.wait_until(lock, wait_limit(c), [&] { return !scope_held_; })) gate_busy();
-    scope_held_ = true;
-    scope_owner_ = std::this_thread::get_id();
+std::unique_ptr<row_source> sqlite_connection::execute(const statement& s, const execution_control& c) {
+    require_open("execute()");
+    if (lease_.owner().closed()) driver_errors::closed("sqlite", "execute()");
+    return std::make_unique<rows>(lease_.share(), s, c, /*scoped=*/true);
 }
 
-void connection::leave_scope() noexcept {
-    {
-        std::lock_guard lock(mutex_);
-        scope_held_ = false;
-        scope_owner_ = {};
+namespace {
+
+// Binds a parameter row straight into the statement.
+class statement_sink final : public param_sink {
+public:
+    explicit statement_sink(sqlite3_stmt* stmt) noexcept : stmt_(stmt) {}
+    void null(int index) override { check(sqlite3_bind_null(stmt_, index)); }
+    void integer(int index, std::int64_t v) override { check(sqlite3_bind_int64(stmt_, index, v)); }
+    void real(int index, double v) override { check(sqlite3_bind_double(stmt_, index, v)); }
+    // The caller's text lives until the row has run: no copy.
+    void text(int index, std::string_view v) override {
+        check(sqlite3_bind_text64(stmt_, index, v.empty() ? "" : v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8));
     }
-    gate_free_.notify_all();
-}
+    // A value made for this call (a codec's result) does not: SQLite copies it.
+    void any(int index, const value& v) override { check(bind_value(stmt_, index, v, SQLITE_TRANSIENT)); }
 
-connection::~connection() {
-    for (auto& e : lru_) sqlite3_finalize(e.p.stmt);
-    if (owned_) sqlite3_close_v2(db_);
-}
-
-prepared connection::prepare(std::string_view sql) {
-    sqlite3_stmt* stmt = nullptr;
-    const char* tail = nullptr;
-    const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                                      &stmt, &tail);
-    if (rc != SQLITE_OK) throw make_error(db_, rc, "prepare");
-    if (stmt == nullptr) {
-        throw error(std::string(codes::plan_empty), "The SQL text holds no statement. Pass one SQL statement.");
+private:
+    void check(int rc) const {
+        if (rc != SQLITE_OK) throw make_error(sqlite3_db_handle(stmt_), rc, "bind");
     }
-    if (tail != nullptr && !only_trivia(tail)) {
-        sqlite3_finalize(stmt);
-        throw error(std::string(codes::plan_multiple_statements),
-                    "The SQL text holds more than one statement. Pass one statement per plan.");
-    }
-    return prepared{stmt, nullptr, sqlite3_bind_parameter_count(stmt)};
-}
+    sqlite3_stmt* stmt_;
+};
 
-bool connection::make_room() noexcept {
-    auto it = lru_.end();
-    while (lru_.size() >= capacity_ && it != lru_.begin()) {
-        --it;
-        if (it->busy) continue;
-        sqlite3_finalize(it->p.stmt);
-        index_.erase(it->sql);
-        it = lru_.erase(it);
-    }
-    return lru_.size() < capacity_;
-}
+}  // namespace
 
-void connection::take(std::string_view sql, statement_loan& loan, const std::shared_ptr<const plan_text>* text) {
-    const auto remember = [text](entry& e) {
-        if (text != nullptr && e.text != *text) e.text = *text;
-    };
-    // A statement run in a loop is the most recently used entry: found without hashing,
-    // and by the identity of its plan text when it has one.
-    if (!lru_.empty()) {
-        entry& e = lru_.front();
-        if (!e.busy && ((text != nullptr && e.text && e.text == *text) || e.sql == sql)) {
-            remember(e);
-            e.busy = true;
-            loan.slot = &e.p;
-            loan.entry = &e;
-            return;
+// One prepared statement from the cache, bound and stepped once per row under one lock:
+// no plan, stream or row source per row.
+many_result sqlite_connection::execute_many(const statement& s, param_rows& rows, const execution_control& c) {
+    require_open("execute_many()");
+    if (lease_.owner().closed()) driver_errors::closed("sqlite", "execute_many()");
+    auto lock = lease_.exclusive() ? std::unique_lock<std::mutex>() : lease_.conn().lock_plain();
+    detail::raw_connection& conn = lease_.conn();
+    statement_loan loan;
+    conn.take(s.sql, loan, &s.source->text());
+    struct give_back_at_exit {
+        detail::raw_connection& conn;
+        statement_loan& loan;
+        ~give_back_at_exit() { conn.give_back(loan); }
+    } give_back{conn, loan};
+    sqlite3_stmt* stmt = loan.get().stmt;
+    if (static_cast<std::size_t>(loan.get().placeholders) != rows.width()) {
+        throw error(std::string(codes::plan_param_count),
+                    "The statement has " + std::to_string(loan.get().placeholders) + " placeholders but each row has " +
+                        std::to_string(rows.width()) + " parameters. Pass one value per placeholder.");
+    }
+    statement_sink sink(stmt);
+    const detail::raw_connection::wait_for waiting(conn, &c);
+    many_result out;
+    const bool controlled = c.active();
+    while (rows.next(sink)) {
+        // Deadline and cancel between rows (every 256: a clock read costs more than a row).
+        if (controlled && (out.executions & 255) == 0 &&
+            (c.cancel.cancelled() || (c.deadline && clock::now() >= *c.deadline))) {
+            throw error(std::string(codes::runtime_aborted),
+                        c.cancel.cancelled() ? "The statement was cancelled." : "The statement ran past its deadline.",
+                        {{"reason", c.cancel.cancelled() ? "cancelled" : "deadline"},
+                         {"rows_done", std::to_string(out.executions)}});
         }
+        int rc = sqlite3_step(stmt);
+        while (rc == SQLITE_ROW) rc = sqlite3_step(stmt);  // RETURNING rows are discarded
+        if (rc != SQLITE_DONE) throw make_error(conn.db(), rc, "step");
+        out.affected_rows += static_cast<std::uint64_t>(sqlite3_changes64(conn.db()));
+        ++out.executions;
+        sqlite3_reset(stmt);
     }
-    if (auto it = index_.find(sql); it != index_.end()) {
-        entry& e = *it->second;
-        if (!e.busy) {
-            remember(e);
-            e.busy = true;
-            lru_.splice(lru_.begin(), lru_, it->second);  // relinks the node; no allocation
-            loan.slot = &e.p;
-            loan.entry = &e;
-            return;
-        }
-        loan.own = prepare(sql);  // the cached copy is in use by another stream
-        return;
-    }
-    prepared p = prepare(sql);
-    if (capacity_ == 0 || !make_room()) {
-        loan.own = std::move(p);
-        return;
-    }
-    try {
-        lru_.push_front(entry{std::string(sql), prepared{}, true});
-    } catch (...) {
-        loan.own = std::move(p);  // out of memory: use it once, uncached
-        return;
-    }
-    lru_.front().p = std::move(p);
-    try {
-        index_.emplace(lru_.front().sql, lru_.begin());
-    } catch (...) {
-        loan.own = std::move(lru_.front().p);
-        lru_.pop_front();
-        return;
-    }
-    remember(lru_.front());
-    loan.slot = &lru_.front().p;
-    loan.entry = &lru_.front();
+    return out;
 }
 
-void connection::give_back(statement_loan& loan) noexcept {
-    prepared& p = loan.get();
-    if (p.stmt == nullptr) return;
-    sqlite3_reset(p.stmt);  // parameters are all rebound on the next use
-    if (loan.entry != nullptr) {
-        static_cast<entry*>(loan.entry)->busy = false;
-    } else {
-        sqlite3_finalize(p.stmt);
-        p.stmt = nullptr;
-    }
-    loan.entry = nullptr;
-    loan.slot = nullptr;
+transaction_status sqlite_connection::status() const {
+    if (finished_) return transaction_status::unknown;
+    auto lock = lease_.conn().lock_plain();
+    return sqlite3_get_autocommit(lease_.conn().db()) ? transaction_status::idle : transaction_status::in_transaction;
 }
 
-void connection::exec(const char* sql, std::string_view during) {
-    const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK) throw make_error(db_, rc, during);
-}
-
-std::string connection::apply(const settings& s, bool set_journal) {
-    busy_timeout_ = s.busy_timeout;
-    sqlite3_busy_handler(db_, &connection::on_busy, this);
-    exec(s.foreign_keys ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF", "PRAGMA foreign_keys");
-    if (s.max_page_count > 0) {
-        const std::string cap = "PRAGMA max_page_count=" + std::to_string(s.max_page_count);
-        exec(cap.c_str(), "PRAGMA max_page_count");
-    }
-    switch (s.sync) {
-        case synchronous::off: exec("PRAGMA synchronous=OFF", "PRAGMA synchronous"); break;
-        case synchronous::normal: exec("PRAGMA synchronous=NORMAL", "PRAGMA synchronous"); break;
-        case synchronous::full: exec("PRAGMA synchronous=FULL", "PRAGMA synchronous"); break;
-        case synchronous::keep: break;
-    }
-    const char* journal = nullptr;
-    if (set_journal) {
-        switch (s.journal) {
-            case journal_mode::wal: journal = "PRAGMA journal_mode=WAL"; break;
-            case journal_mode::delete_: journal = "PRAGMA journal_mode=DELETE"; break;
-            case journal_mode::truncate: journal = "PRAGMA journal_mode=TRUNCATE"; break;
-            case journal_mode::memory: journal = "PRAGMA journal_mode=MEMORY"; break;
-            case journal_mode::keep: break;
-        }
-    }
-    std::string mode;
-    sqlite3_stmt* stmt = nullptr;
-    int rc = sqlite3_prepare_v2(db_, journal ? journal : "PRAGMA journal_mode", -1, &stmt, nullptr);
-    if (rc != SQLITE_OK) throw make_error(db_, rc, "PRAGMA journal_mode");
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        if (auto* t = sqlite3_column_text(stmt, 0)) mode = reinterpret_cast<const char*>(t);
-        rc = sqlite3_step(stmt);
+// BEGIN / COMMIT / SAVEPOINT... run through the raw connection's statement cache:
+// compiling them anew for every transaction cost as much as the rest of a small transaction.
+void sqlite_connection::exec(const std::string& sql, std::string_view during) {
+    detail::raw_connection& conn = lease_.conn();
+    auto lock = conn.lock_plain();
+    statement_loan loan;
+    conn.take(sql, loan);
+    const detail::raw_connection::wait_for waiting(conn, &control_);
+    int rc = SQLITE_DONE;
+    while ((rc = sqlite3_step(loan.get().stmt)) == SQLITE_ROW) {
     }
     if (rc != SQLITE_DONE) {
-        error e = make_error(db_, rc, "PRAGMA journal_mode");
-        sqlite3_finalize(stmt);
+        error e = make_error(conn.db(), rc, during);
+        conn.give_back(loan);
         throw e;
     }
-    sqlite3_finalize(stmt);
-    for (char& c : mode) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return mode;
+    conn.give_back(loan);
+}
+
+void sqlite_connection::begin(const transaction_options& options) {
+    require_open("begin()");
+    if (options.access == access_mode::read_only) {
+        if (gated_) {  // a read-only transaction on the writer: refuse writes for its duration
+            exec("PRAGMA query_only=ON", "BEGIN");
+            query_only_ = true;
+        }
+        exec("BEGIN DEFERRED", "BEGIN");
+        return;
+    }
+    static const sqlite::transaction_settings defaults;
+    const auto* own = dynamic_cast<const sqlite::transaction_settings*>(options.driver_options.get());
+    const sqlite::transaction_settings& o = own != nullptr ? *own : defaults;
+    if (o.suspend_foreign_keys) {
+        // A no-op inside a transaction, so before BEGIN; end_transaction() restores it.
+        auto lock = lease_.conn().lock_plain();
+        int on = 0;
+        sqlite3_db_config(lease_.conn().db(), SQLITE_DBCONFIG_ENABLE_FKEY, -1, &on);
+        if (on != 0) {
+            lock.unlock();
+            exec("PRAGMA foreign_keys=OFF", "BEGIN");
+            foreign_keys_suspended_ = true;
+        }
+    }
+    switch (o.begin) {
+        case begin_mode::immediate:
+            exec("BEGIN IMMEDIATE", "BEGIN");
+            break;
+        case begin_mode::deferred:
+            exec("BEGIN DEFERRED", "BEGIN");
+            break;
+        case begin_mode::exclusive:
+            exec("BEGIN EXCLUSIVE", "BEGIN");
+            break;
+    }
+}
+
+void sqlite_connection::commit() {
+    require_open("commit()");
+    exec("COMMIT", "COMMIT");
+}
+
+void sqlite_connection::rollback() {
+    require_open("rollback()");
+    // SQLite ends a transaction by itself after some errors (a full database, I/O errors,
+    // out of memory): everything is rolled back already, and a ROLLBACK now would fail with
+    // "no transaction is active", hiding the error that ended it.
+    if (auto lock = lease_.conn().lock_plain(); sqlite3_get_autocommit(lease_.conn().db()) != 0) return;
+    exec("ROLLBACK", "ROLLBACK");
+}
+
+void sqlite_connection::savepoint(std::string_view name) {
+    require_open("savepoint()");
+    check_identifier(name);
+    exec("SAVEPOINT " + std::string(name), "SAVEPOINT");
+}
+
+void sqlite_connection::release_savepoint(std::string_view name) {
+    require_open("release_savepoint()");
+    check_identifier(name);
+    exec("RELEASE SAVEPOINT " + std::string(name), "RELEASE SAVEPOINT");
+}
+
+void sqlite_connection::rollback_to_savepoint(std::string_view name) {
+    require_open("rollback_to_savepoint()");
+    check_identifier(name);
+    exec("ROLLBACK TO SAVEPOINT " + std::string(name), "ROLLBACK TO SAVEPOINT");
+}
+
+bool sqlite_connection::end_transaction() noexcept {
+    auto lock = lease_.conn().lock_plain();
+    sqlite3* db = lease_.conn().db();
+    if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    if (query_only_) sqlite3_exec(db, "PRAGMA query_only=OFF", nullptr, nullptr, nullptr);
+    if (foreign_keys_suspended_ && sqlite3_get_autocommit(db) != 0) {
+        foreign_keys_suspended_ = sqlite3_exec(db, "PRAGMA foreign_keys=ON", nullptr, nullptr, nullptr) != SQLITE_OK;
+        if (foreign_keys_suspended_) return false;  // never hand out a connection without its foreign keys
+    }
+    return sqlite3_get_autocommit(db) != 0;
+}
+
+void sqlite_connection::finish() noexcept {
+    finished_ = true;
+    if (gated_) lease_.conn().leave_scope();
+}
+
+void sqlite_connection::release() noexcept {
+    if (finished_) return;
+    // Never hand back a connection inside a transaction: roll back what is left open.
+    if (!end_transaction()) {
+        destroy();
+        return;
+    }
+    finish();
+}
+
+void sqlite_connection::destroy() noexcept {
+    if (finished_) return;
+    if (!end_transaction()) {
+        if (gated_) lease_.owner().mark_broken();
+        lease_.discard();  // a reader in an unknown state is dropped, not reused
+    }
+    finish();
 }
 
 }  // namespace strata::sqlite::detail

@@ -7,9 +7,9 @@
 #include "adapters/introspect.hpp"
 #include "adapters/migration_render.hpp"
 #include "adapters/sql_render.hpp"
+#include "sqlite_connection.hpp"
 #include "sqlite_pool.hpp"
 #include "sqlite_rows.hpp"
-#include "sqlite_scope.hpp"
 #include "strata/sqlite.hpp"
 
 namespace strata::sqlite {
@@ -58,7 +58,7 @@ public:
                                                               const execution_control& c) override {
         bool gated = false;
         detail::lease l = current("acquire()")->acquire_scope(intent, c, gated);
-        return std::make_unique<detail::scope>(std::move(l), gated, c);
+        return std::make_unique<detail::sqlite_connection>(std::move(l), gated, c);
     }
 
 private:

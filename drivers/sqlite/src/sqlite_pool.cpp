@@ -2,8 +2,8 @@
 
 #include <climits>
 
+#include "sqlite_connection.hpp"
 #include "sqlite_errors.hpp"
-#include "sqlite_scope.hpp"
 
 namespace strata::sqlite::detail {
 namespace {
@@ -64,8 +64,8 @@ std::shared_ptr<pool> pool::open(const binding& b) {
             case open_mode::read_write: flags = SQLITE_OPEN_READWRITE; break;
             case open_mode::read_only: flags = SQLITE_OPEN_READONLY; break;
         }
-        auto conn = std::make_shared<connection>(open_db(f->path, flags, p->description_), true,
-                                                 f->options.statement_cache_size);
+        auto conn = std::make_shared<raw_connection>(open_db(f->path, flags, p->description_), true,
+                                                     f->options.statement_cache_size);
         try {
             const std::string mode = conn->apply(f->options, f->mode != open_mode::read_only && !in_memory);
             p->readers_enabled_ = !in_memory && mode == "wal" && f->options.max_readers > 0;
@@ -76,7 +76,7 @@ std::shared_ptr<pool> pool::open(const binding& b) {
     } else if (const memory* m = b.get_if<memory>()) {
         validate(m->options);
         p->settings_ = m->options;
-        auto conn = std::make_shared<connection>(
+        auto conn = std::make_shared<raw_connection>(
             open_db(":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, p->description_), true,
             m->options.statement_cache_size);
         conn->apply(m->options, false);
@@ -85,7 +85,7 @@ std::shared_ptr<pool> pool::open(const binding& b) {
         if (h->db == nullptr) driver_errors::binding_invalid(driver_name, "db", "must not be null");
         validate(h->options);
         p->settings_ = h->options;
-        auto conn = std::make_shared<connection>(h->db, false, h->options.statement_cache_size);
+        auto conn = std::make_shared<raw_connection>(h->db, false, h->options.statement_cache_size);
         conn->set_busy_timeout(h->options.busy_timeout);
         if (h->apply_settings) conn->apply(h->options, true);
         p->primary_ = std::move(conn);
@@ -98,9 +98,9 @@ std::shared_ptr<pool> pool::open(const binding& b) {
     return p;
 }
 
-std::unique_ptr<connection> pool::open_reader() {
-    auto conn = std::make_unique<connection>(open_db(path_, SQLITE_OPEN_READONLY, description_), true,
-                                             settings_.statement_cache_size);
+std::unique_ptr<raw_connection> pool::open_reader() {
+    auto conn = std::make_unique<raw_connection>(open_db(path_, SQLITE_OPEN_READONLY, description_), true,
+                                                 settings_.statement_cache_size);
     settings s = settings_;
     s.sync = synchronous::keep;  // a property of writers
     conn->apply(s, false);
@@ -130,8 +130,8 @@ lease pool::acquire(std::shared_ptr<pool> self, statement_kind kind) {
     pool& p = *self;
     if (p.broken() && !(kind == statement_kind::read && p.readers_enabled_)) broken_error();
     if (kind == statement_kind::read && p.readers_enabled_) {
-        if (connection* spare = p.spare_.exchange(nullptr))
-            return lease(std::move(self), std::unique_ptr<connection>(spare));
+        if (raw_connection* spare = p.spare_.exchange(nullptr))
+            return lease(std::move(self), std::unique_ptr<raw_connection>(spare));
         std::unique_lock lock(p.mutex_);
         if (!p.idle_.empty()) {
             auto conn = std::move(p.idle_.back());
@@ -151,17 +151,17 @@ lease pool::acquire(std::shared_ptr<pool> self, statement_kind kind) {
         }
         // every reader is busy: share the writer instead of waiting
     }
-    connection& writer = *p.primary_;
+    raw_connection& writer = *p.primary_;
     return lease(std::move(self), writer);
 }
 
-void pool::give_back(std::unique_ptr<connection> reader) noexcept {
+void pool::give_back(std::unique_ptr<raw_connection> reader) noexcept {
     if (!closed()) {
-        connection* expected = nullptr;
+        raw_connection* expected = nullptr;
         if (spare_.compare_exchange_strong(expected, reader.get())) {
             reader.release();
             // close() may have run since the check and missed the spare: take it back.
-            if (closed()) forget_reader(std::unique_ptr<connection>(spare_.exchange(nullptr)));
+            if (closed()) forget_reader(std::unique_ptr<raw_connection>(spare_.exchange(nullptr)));
             return;
         }
     }
@@ -177,7 +177,7 @@ void pool::give_back(std::unique_ptr<connection> reader) noexcept {
     lock.unlock();  // dropped: the connection closes as `reader` goes, outside the lock
 }
 
-void pool::forget_reader(std::unique_ptr<connection> reader) noexcept {
+void pool::forget_reader(std::unique_ptr<raw_connection> reader) noexcept {
     if (!reader) return;
     {
         std::lock_guard lock(mutex_);
@@ -187,12 +187,12 @@ void pool::forget_reader(std::unique_ptr<connection> reader) noexcept {
 }
 
 void pool::close() noexcept {
-    std::vector<std::unique_ptr<connection>> drop;
+    std::vector<std::unique_ptr<raw_connection>> drop;
     {
         std::lock_guard lock(mutex_);
         closed_.store(true, std::memory_order_seq_cst);
         drop.swap(idle_);
-        if (connection* spare = spare_.exchange(nullptr)) {
+        if (raw_connection* spare = spare_.exchange(nullptr)) {
             try {
                 drop.emplace_back(spare);
             } catch (...) {

@@ -12,7 +12,7 @@
 #include <mutex>
 #include <vector>
 
-#include "sqlite_connection.hpp"
+#include "sqlite_raw_connection.hpp"
 #include "strata/driver.hpp"
 #include "strata/plan.hpp"
 
@@ -20,26 +20,26 @@ namespace strata::sqlite::detail {
 
 class pool;
 
-// A connection on loan. A reader lease goes back to the pool when destroyed.
+// A raw connection on loan. A reader lease goes back to the pool when destroyed.
 //
 // The writer is held by the pool for the pool's whole life, so a lease of it only points
 // at it (the lease keeps the pool alive). A reader belongs to the one lease that took it
-// from the pool; a share of it (a statement run inside a scope on that reader) only
-// points at it, and cannot outlive it: a scope's streams hold the scope. An execution
-// therefore copies no connection reference.
+// from the pool; a share of it (a statement run on the sqlite_connection that leased the
+// reader) only points at it, and cannot outlive it: a sqlite_connection's streams hold
+// the sqlite_connection. An execution therefore copies no connection reference.
 class lease {
 public:
     // A reader taken from the pool for one stream or scope (given back at destruction).
-    lease(std::shared_ptr<pool> owner, std::unique_ptr<connection> reader) noexcept
+    lease(std::shared_ptr<pool> owner, std::unique_ptr<raw_connection> reader) noexcept
         : owner_(std::move(owner)), conn_(reader.get()), reader_(std::move(reader)), exclusive_(true) {}
     // A connection someone else holds: the pool's writer, or a share of a scope's reader.
-    lease(std::shared_ptr<pool> owner, connection& conn) noexcept
+    lease(std::shared_ptr<pool> owner, raw_connection& conn) noexcept
         : owner_(std::move(owner)), conn_(&conn), exclusive_(false) {}
     lease(lease&&) noexcept = default;
     lease& operator=(lease&&) = delete;
     lease(const lease&) = delete;
     ~lease();
-    [[nodiscard]] connection& conn() const noexcept { return *conn_; }
+    [[nodiscard]] raw_connection& conn() const noexcept { return *conn_; }
     // True for a reader leased to one stream alone (no locking needed).
     [[nodiscard]] bool exclusive() const noexcept { return exclusive_; }
     [[nodiscard]] const pool& owner() const noexcept { return *owner_; }
@@ -51,8 +51,8 @@ public:
 
 private:
     std::shared_ptr<pool> owner_;
-    connection* conn_;
-    std::unique_ptr<connection> reader_;  // set when this lease took a reader from the pool
+    raw_connection* conn_;
+    std::unique_ptr<raw_connection> reader_;  // set when this lease took a reader from the pool
     bool exclusive_;
 };
 
@@ -86,11 +86,11 @@ public:
 private:
     friend class lease;
     pool() = default;
-    void give_back(std::unique_ptr<connection> reader) noexcept;
-    void forget_reader(std::unique_ptr<connection> reader) noexcept;
-    std::unique_ptr<connection> open_reader();
+    void give_back(std::unique_ptr<raw_connection> reader) noexcept;
+    void forget_reader(std::unique_ptr<raw_connection> reader) noexcept;
+    std::unique_ptr<raw_connection> open_reader();
 
-    std::shared_ptr<connection> primary_;
+    std::shared_ptr<raw_connection> primary_;
     std::string description_;
     std::string path_;
     statement_limits limits_{};
@@ -100,9 +100,9 @@ private:
     // The idle reader that was given back last, taken and given back with one atomic
     // exchange each: a point select should not pay two mutex round trips for its reader.
     // Owned by the pool while here. Further idle readers wait in idle_, under the mutex.
-    std::atomic<connection*> spare_{nullptr};
+    std::atomic<raw_connection*> spare_{nullptr};
     mutable std::mutex mutex_;
-    std::vector<std::unique_ptr<connection>> idle_;
+    std::vector<std::unique_ptr<raw_connection>> idle_;
     std::size_t readers_ = 0;  // opened and not yet dropped
     std::atomic<bool> closed_{false};
     std::atomic<bool> broken_{false};

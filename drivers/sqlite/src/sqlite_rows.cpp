@@ -264,7 +264,7 @@ bool rows::next(row& out) {
     }
     int rc = SQLITE_OK;
     {
-        const connection::wait_for waiting(lease_.conn(), &control_);
+        const raw_connection::wait_for waiting(lease_.conn(), &control_);
         rc = sqlite3_step(stmt_);
     }
     if (controlled) sqlite3_progress_handler(lease_.conn().db(), 0, nullptr, nullptr);

@@ -17,8 +17,8 @@ namespace strata::sqlite::detail {
 class rows final : public row_source {
 public:
     // Nothing touches SQLite until the first next(), which takes the statement from the
-    // cache, binds and steps under one lock. `scoped`: the statement runs inside the
-    // scope (transaction) that holds the connection.
+    // cache, binds and steps under one lock. `scoped`: the statement runs on a
+    // sqlite_connection (a transaction), which holds the raw connection.
     rows(lease&& l, const statement& s, const execution_control& control, bool scoped) noexcept;
     ~rows() override;
     // One per execution: recycled through a per-thread block cache instead of malloc.

@@ -21,9 +21,11 @@ struct ws_client::state {
     bool closed = false;
 };
 
-ws_client::ws_client(std::uint16_t port, const std::string& token) : s_(std::make_shared<state>()) {
+ws_client::ws_client(std::uint16_t port, const std::string& token, std::optional<std::int64_t> after_seq)
+    : s_(std::make_shared<state>()) {
     s_->ws.next_layer().connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-    s_->ws.handshake("127.0.0.1", "/v1/ws?token=" + token);
+    s_->ws.handshake("127.0.0.1",
+                     "/v1/ws?token=" + token + (after_seq ? "&after_seq=" + std::to_string(*after_seq) : ""));
     beast::flat_buffer buffer;
     s_->ws.read(buffer);
     greeting_ = json::parse(beast::buffers_to_string(buffer.data()));

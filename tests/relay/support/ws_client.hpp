@@ -20,7 +20,8 @@ namespace relay::test {
 
 class ws_client {
 public:
-    ws_client(std::uint16_t port, const std::string& token);
+    // after_seq: resume after that delivery seq (?after_seq=).
+    ws_client(std::uint16_t port, const std::string& token, std::optional<std::int64_t> after_seq = std::nullopt);
     ~ws_client();
     ws_client(const ws_client&) = delete;
     ws_client& operator=(const ws_client&) = delete;
