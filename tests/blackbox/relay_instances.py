@@ -225,6 +225,10 @@ def check_invariant(name, cluster, agents, sends, senders_frames=True):
     caught_up = wait_for_deliveries(agents, stored, CATCH_UP)
     stored = stored_deliveries(cluster.psql, cluster.dbname)  # nothing is sending any more
     total = sum(len(v) for v in stored.values())
+    print(f"figures {name}: {len(acked)} sends, {total} deliveries stored; frames received "
+          f"{sum(a.frames for a in agents)}, of them {sum(a.replayed for a in agents)} delivery.replay and "
+          f"{sum(len(a.resyncs) for a in agents)} resync; {sum(len(a.connections) - 1 for a in agents)} reconnections",
+          flush=True)
     check(f"{name}: every agent received as many deliveries as are stored ({total})", caught_up,
           {a.name: (a.delivered(), len(stored.get(a.id, []))) for a in agents})
     for a in agents:

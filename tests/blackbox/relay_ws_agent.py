@@ -107,6 +107,7 @@ class Agent:
         self.refused = []  # (port, status or error) of attempts that got no WebSocket
         self.violations = []  # frames that break the protocol on their own
         self.frames = 0
+        self.replayed = 0  # delivery.replay frames
         self.last_seq = 0
         self.stop_event = threading.Event()
         self.up = threading.Event()  # set by each connected frame
@@ -190,6 +191,7 @@ class Agent:
                     self.violations.append(("delivery.accepted: seq differs from data.seq", str(frame)[:300]))
                 self._delivery(data.get("seq"), data.get("message_id"))
             elif t == "delivery.replay":
+                self.replayed += 1
                 self._delivery(seq, data.get("message_id") or (data.get("message") or {}).get("id"))
             elif t == "resync":
                 self.resyncs.append((len(self.connections), frame))
