@@ -14,7 +14,7 @@ Without --cluster it starts a throwaway cluster through `scripts/pg run`.
 2. Throughput: wrk (three processes, --connections in all, each to one port) posting to
    a 10-member channel for --seconds, against one instance, then against three instances
    on one database (each configuration a fresh database, alternated --rounds times). In
-   both, three members hold a WebSocket (one per instance when there are three). Prints
+   both, --sockets members (default 3) hold a WebSocket (spread over the instances). Prints
    sends/s, relay CPU ms per send (utime+stime of every relay process, /proc/PID/stat),
    the CPU of everything else per send, and PostgreSQL transactions per send (pg_stat_database.xact_commit: every
    autocommit read counts as one).
@@ -132,13 +132,13 @@ def machine_ticks():
 
 def throughput_round(binary, psql, args, count, rnd):
     dbname = f"bench_tput_{count}_{rnd}_{os.getpid()}"
-    relays = start_instances(binary, psql, dbname, count)
+    relays = start_instances(binary, psql, dbname, count, args.relay_flags.split())
     work = tempfile.mkdtemp(prefix="bench-instances-")
     agents = []
     try:
         ports = [r.port for r in relays]
         sender, members = workspace(ports[0], 9)
-        agents = [Agent(f"m{i}", members[i], ports[i % count]) for i in range(3)]
+        agents = [Agent(f"m{i}", members[i], ports[i % count]) for i in range(args.sockets)]
         for a in agents:
             a.start()
         script = os.path.join(work, "post.lua")
@@ -158,6 +158,8 @@ def throughput_round(binary, psql, args, count, rnd):
         outs = [w.communicate()[0] for w in wrks]
         c1, m1 = sum(cpu_ticks(r.proc.pid) for r in relays), machine_ticks()
         x1 = xacts()
+        grouped = sum(rf.metric(r.port, "relay_commit_group_size_sum") or 0 for r in relays)
+        groups = sum(rf.metric(r.port, "relay_commit_group_size_count") or 0 for r in relays)
         requests = sum(int(next(ln.split()[0] for ln in o.splitlines() if "requests in" in ln)) for o in outs)
         non2xx = sum(int(ln.split()[-1]) for o in outs for ln in o.splitlines() if "Non-2xx" in ln)
         relay_ms = (c1 - c0) * 1000 / CLK / max(requests, 1)
@@ -166,7 +168,8 @@ def throughput_round(binary, psql, args, count, rnd):
         load = 100 * (m1[0] - m0[0]) / max(1, (m1[0] - m0[0]) + (m1[1] - m0[1]))
         print(f"{count} instance{'s' if count > 1 else ' '} round {rnd}: {requests / args.seconds:8.0f} sends/s  "
               f"relay {relay_ms:5.2f} ms CPU/send  others {others_ms:5.2f} ms CPU/send  "
-              f"{(x1 - x0) / max(requests, 1):4.2f} PostgreSQL transactions/send (reads included)  busy {load:3.0f}%"
+              f"{(x1 - x0) / max(requests, 1):4.2f} PostgreSQL transactions/send (reads included)  "
+              f"mean group {grouped / groups if groups else 0:4.1f}  busy {load:3.0f}%"
               + (f"  ({non2xx} non-2xx!)" if non2xx else ""), flush=True)
         return requests / args.seconds, relay_ms
     finally:
@@ -183,7 +186,10 @@ def main():
     p.add_argument("--seconds", type=int, default=5, help="wrk time per throughput configuration")
     p.add_argument("--connections", type=int, default=24)
     p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--sockets", type=int, default=3, help="throughput: members holding a WebSocket (spread over "
+                   "the instances)")
     p.add_argument("--only", choices=["latency", "throughput"])
+    p.add_argument("--relay-flags", default="", help="throughput: extra relay options, e.g. '--group-commit false'")
     p.add_argument("--cluster")
     args = p.parse_args()
     if args.cluster is None:
