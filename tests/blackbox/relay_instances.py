@@ -165,25 +165,30 @@ def connect_agents(ws, ports_for, pick_port):
 
 # ---------------------------------------------------------------- senders
 
-def send_until_acked(send, ws, pick_port, deadline, tally):
-    """Posts `send` through an instance from pick_port(); an answer that is not a 2xx (none
-    at all, a 503, a 409 while the first attempt is in flight) is retried with the same
-    Idempotency-Key through another instance, until `deadline`."""
+def send_until_acked(send, ws, pick_port, deadline, tally, clients):
+    """Posts `send` through an instance from pick_port() (a keep-alive connection per
+    instance in `clients`); an answer that is not a 2xx (none at all, a 503, a 409 while
+    the first attempt is in flight) is retried with the same Idempotency-Key through
+    another instance, until `deadline`."""
     port = None
+    send.unanswered = send.attempts = 0
     while time.monotonic() < deadline:
         port = pick_port(port)
-        c = Client(port)
+        send.attempts += 1
+        c = clients.setdefault(port, Client(port))
         path, body = send.path_and_body()
         status, doc, head = c.request("POST", path, body, ws.tokens[send.sender], {"Idempotency-Key": send.key})
-        c.close()
         with tally["lock"]:
             label = str(status) if 200 <= status < 300 else f"{status} {rf.code_of(doc)}"
             tally[label] = tally.get(label, 0) + 1
         if 200 <= status < 300:
             data = doc["data"]
             send.message_id = (data.get("message") or data)["id"]
+            send.replayed = head.get("idempotency-replayed") == "true"
             send.acked_at = time.monotonic()
             return True
+        if status == 0:
+            send.unanswered += 1
         if status not in (0, 409, 503):
             return False
         time.sleep(0.05)
@@ -198,13 +203,16 @@ def run_senders(sends, ws, pick_port, threads=4, pace=0.0, until=None):
     queues = [sends[i::threads] for i in range(threads)]
 
     def work(q):
+        clients = {}
         for s in q:
             if until is not None and until.is_set():
                 break
             s.attempted = True
-            send_until_acked(s, ws, pick_port, deadline, tally)
+            send_until_acked(s, ws, pick_port, deadline, tally, clients)
             if pace:
                 time.sleep(pace)
+        for c in clients.values():
+            c.close()
     ts = [threading.Thread(target=work, args=(q,)) for q in queues]
     for t in ts:
         t.start()
@@ -236,6 +244,13 @@ def check_invariant(name, cluster, agents, sends, senders_frames=True):
         check(f"{name}: {a.name} received its deliveries 1..{len(stored.get(a.id, []))} once each, in seq order "
               f"over {len(a.connections)} connection(s)", not problem, problem)
         check(f"{name}: {a.name}'s frames keep the protocol", not a.violations, a.violations[:2])
+    tag = attempted[0].key.split("-")[0] if attempted else name
+    counts = {body: int(n) for body, n in cluster.psql.rows(
+        f"SELECT body, COUNT(*) FROM messages WHERE body LIKE '{tag} %' GROUP BY body", cluster.dbname)}
+    check(f"{name}: every send stored exactly once ({sum(s.attempts > 1 for s in attempted)} needed a retry, "
+          f"{sum(s.replayed for s in acked)} of them had been stored by an earlier attempt)",
+          all(counts.get(s.text) == 1 for s in acked) and sum(counts.values()) == len(acked),
+          [(s.key, counts.get(s.text)) for s in acked if counts.get(s.text) != 1][:5])
     acked_ids = {s.message_id for s in acked}
     stored_ids = {m for rows in stored.values() for _, m in rows}
     check(f"{name}: every acknowledged send has stored deliveries", acked_ids <= stored_ids,
@@ -306,8 +321,12 @@ def scenario_kill(binary, psql, args):
         def kill():
             if not stop.wait(args.seconds * 0.4):
                 killed["acked_before"] = sum(s.message_id is not None for s in sends)
+                # Stopped first, so that senders' requests pile up on it unanswered; then
+                # SIGKILL: requests and sockets in flight stay in flight.
+                cluster.relays[victim].proc.send_signal(signal.SIGSTOP)
+                stop.wait(0.3)
                 cluster.killed.add(victim)
-                cluster.relays[victim].proc.kill()  # SIGKILL: requests and sockets in flight stay in flight
+                cluster.relays[victim].proc.kill()
                 killed["code"] = cluster.relays[victim].proc.wait()
                 killed["at"] = time.monotonic()
             stop.wait(args.seconds * 0.6)
@@ -322,6 +341,10 @@ def scenario_kill(binary, psql, args):
         after = [s for s in sends if s.message_id is not None and s.acked_at > killed.get("at", float("inf"))]
         check(f"kill: the other instances kept answering ({len(after)} sends acknowledged after the kill)",
               len(after) > 0)
+        retried = [s for s in sends if getattr(s, "unanswered", 0)]
+        check(f"kill: sends that got no answer from the killed instance were retried with their key elsewhere "
+              f"({len(retried)})", retried and all(s.message_id is not None for s in retried),
+              [(s.key, s.message_id) for s in retried][:5])
         moved = [a for a in agents[4:] if len(a.connections) > 1 and a.connections[-1][0] != ports[victim]]
         check("kill: the killed instance's clients reconnected to another instance with after_seq",
               len(moved) == 2 and all(a.connections[1][1] is not None for a in moved),
