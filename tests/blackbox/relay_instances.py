@@ -36,6 +36,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import relay_faults as rf  # noqa: E402  (check, Client, Psql, Send, starting relay and clusters)
 from relay_faults import Client, Psql, Send, check, must  # noqa: E402
+from relay_attacks import http as raw_http  # noqa: E402
 from relay_nginx import Nginx, nginx_binary  # noqa: E402
 from relay_ws_agent import Agent, MESSAGE_TYPES, check_deliveries, stored_deliveries, wait_for_deliveries  # noqa: E402
 
@@ -286,6 +287,8 @@ def scenario_spread(binary, psql, args, through_nginx=False):
         else:
             entry = cluster.ports()
         ws = Workspace(entry[0])
+        if through_nginx:
+            check_body_limit(proxy.port, ws.tokens[0])
         agents = connect_agents(ws, lambda i: entry[i * len(entry) // 6], None)
         if through_nginx and len(cluster.relays) > 1:
             spread = [rf.metric(p, "relay_ws_connections") for p in cluster.ports()]
@@ -302,6 +305,17 @@ def scenario_spread(binary, psql, args, through_nginx=False):
             code = proxy.stop()
             check("nginx: stops on SIGQUIT", code == 0, (code, proxy.log()))
         cluster.close(failed_before)
+
+
+def check_body_limit(port, token, limit=1 << 20):
+    """nginx's client_max_body_size is relay's --max-body-bytes (default 1 MiB): a body of
+    exactly that size reaches relay (its JSON answer), one byte more is nginx's 413."""
+    path = "/v1/channels/general/messages"
+    at = b'{"text":"' + b"x" * (limit - 11) + b'"}'
+    status, doc = raw_http(port, "POST", path, at, token)
+    check(f"nginx: a {limit}-byte body reaches relay (a JSON answer: {status})", doc is not None, (status, doc))
+    status, doc = raw_http(port, "POST", path, at[:-2] + b'x"}', token)
+    check("nginx: one byte more is refused by nginx (413)", status == 413 and doc is None, (status, doc))
 
 
 def scenario_kill(binary, psql, args):
