@@ -111,7 +111,8 @@ def code_of(doc):
 
 
 class WebSocket:
-    """A WebSocket client that sends whatever frame it is told to."""
+    """A WebSocket client that sends whatever frame it is told to; `query` is appended to
+    the handshake's query string (e.g. "&after_seq=5")."""
 
     def __init__(self, port, token, query=""):
         self.s = connect(port)

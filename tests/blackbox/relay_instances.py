@@ -47,7 +47,7 @@ CATCH_UP = 20  # seconds the clients get to receive what was stored (a bound on 
 # ---------------------------------------------------------------- instances and workspace
 
 class Cluster:
-    """Three relay instances on a fresh database of the cluster."""
+    """`count` relay instances (three) on a fresh database of the cluster."""
 
     def __init__(self, binary, psql, scenario, count=3):
         self.psql = psql
@@ -153,7 +153,8 @@ class Workspace:
 
 
 def connect_agents(ws, ports_for, pick_port):
-    """One Agent per token, agent i on ports_for(i); False when one got no connected frame."""
+    """One connected Agent per token, agent i on ports_for(i) (checked: each got its
+    `connected` frame, at seq 0)."""
     agents = [Agent(ws.names[i], ws.tokens[i], ports_for(i), pick_port) for i in range(len(ws.tokens))]
     up = [a.start() for a in agents]
     check("every agent's WebSocket is connected (first frame 'connected')", all(up),
@@ -271,7 +272,8 @@ def check_invariant(name, cluster, agents, sends, senders_frames=True):
 
 def scenario_spread(binary, psql, args, through_nginx=False):
     name = "nginx" if through_nginx else "spread"
-    print(f"--- {name}: {args.instances} instances, 6 agents, 60 sends" + (" through nginx" if through_nginx else ""), flush=True)
+    print(f"--- {name}: {args.instances} instances, 6 agents, 60 sends" + (" through nginx" if through_nginx else ""),
+          flush=True)
     failed_before = rf.RESULTS["failed"]
     cluster = Cluster(binary, psql, name, args.instances)
     proxy = None
@@ -402,8 +404,13 @@ def scenario_restart(binary, psql, args):
         check("restart: every instance's listener is connected again (/healthz)",
               all(listening(d) for _, d in states.values()), states)
         at = restarted.get("at", 0)
-        told = [a for a in agents if any(f["data"].get("reason") == "notifications_lost" for _, f in a.resyncs)
-                or len(a.connections) > 1]
+        def told():
+            return [a for a in agents if len(a.connections) > 1
+                    or any(f["data"].get("reason") == "notifications_lost" for _, f in list(a.resyncs))]
+        deadline = time.monotonic() + 10  # the frames follow the listener's reconnection
+        while len(told()) < len(agents) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        told = told()
         check("restart: every client got a resync frame (notifications_lost) or reconnected with after_seq",
               len(told) == len(agents), [(a.name, a.resyncs, a.connections) for a in agents if a not in told])
         acked_after = sum(1 for s in sends if s.message_id is not None and s.acked_at > at)

@@ -212,7 +212,8 @@ class Agent:
         """After a resync for the replay limit: the rest from GET /v1/deliveries (pages)."""
         c, cursor = Client(self.port), None
         while True:
-            path = f"/v1/deliveries?after_seq={after_seq}&status=all&limit=100" + (f"&cursor={cursor}" if cursor else "")
+            path = f"/v1/deliveries?after_seq={after_seq}&status=all&limit=100"
+            path += f"&cursor={cursor}" if cursor else ""
             status, doc, _ = c.request("GET", path, None, self.token)
             if status != 200:
                 self.violations.append(("GET /v1/deliveries after a replay_limit resync", status, doc))
