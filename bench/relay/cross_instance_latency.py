@@ -21,6 +21,7 @@ Without --cluster it starts a throwaway cluster through `scripts/pg run`.
 """
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -176,6 +177,7 @@ def throughput_round(binary, psql, args, count, rnd):
         for a in agents:
             a.stop()
         stop_instances(psql, dbname, relays)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def main():
@@ -212,7 +214,6 @@ def main():
         one, three = (statistics.median(r[0] for r in results[c]) for c in (1, 3))
         print(f"three / one instance: {three / one:.2f}x sends/s")
     for r in rf.STARTED:
-        import shutil
         shutil.rmtree(r.dir, ignore_errors=True)
     return 0
 
