@@ -125,12 +125,6 @@ class Agent:
             conn.close()
         self.thread.join(10)
 
-    def drop(self):
-        """Closes the socket from this side (the reader reconnects, as after a crash)."""
-        conn = self.conn
-        if conn is not None:
-            conn.s.shutdown(socket.SHUT_RDWR)
-
     def _run(self):
         after, port = None, self.port
         while not self.stop_event.is_set():
