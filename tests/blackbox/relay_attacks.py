@@ -111,12 +111,13 @@ def code_of(doc):
 
 
 class WebSocket:
-    """A WebSocket client that sends whatever frame it is told to."""
+    """A WebSocket client that sends whatever frame it is told to; `query` is appended to
+    the handshake's query string (e.g. "&after_seq=5")."""
 
-    def __init__(self, port, token):
+    def __init__(self, port, token, query=""):
         self.s = connect(port)
         key = base64.b64encode(os.urandom(16)).decode()
-        self.s.sendall((f"GET /v1/ws?token={token} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
+        self.s.sendall((f"GET /v1/ws?token={token}{query} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
                         f"Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: {key}\r\n\r\n").encode())
         head = read_reply(self.s)
         self.status = int(head.split(b" ")[1]) if head.startswith(b"HTTP/1.1") else 0
