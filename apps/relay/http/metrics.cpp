@@ -167,8 +167,10 @@ std::string metrics::render(const stores& dbs, const hub& h, const event_bus& bu
     counter("relay_ws_resyncs_total", "resync frames sent to WebSocket clients.", h.resyncs_sent());
     const auto events = bus.current();
     if (!events.through_database) return out.str();
-    counter("relay_notifications_total", "Event notifications fanned out from the database.", events.notifications);
+    counter("relay_notifications_total", "Event notifications received from the database.", events.notifications);
     counter("relay_notifications_bad_total", "Notifications that could not be fanned out.", events.bad_notifications);
+    counter("relay_notifications_skipped_total", "Notifications for agents none of which is connected here.",
+            events.skipped);
     counter("relay_listener_gaps_total", "Reconnections of the notification listener (every client resynced).",
             events.gaps);
     counter("relay_announce_failures_total", "Events that could not be announced (sent to this instance's clients).",

@@ -22,6 +22,23 @@ bool channel_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
            c == '-' || c == ':';
 }
+// The agents a notification's events go to, when it lists them all.
+std::optional<std::vector<std::int64_t>> audience_of(const json& payload) {
+    std::vector<std::int64_t> out;
+    if (const auto s = payload.find("s"); s != payload.end() && s->is_number_integer()) out.push_back(s->get<std::int64_t>());
+    if (const auto to = payload.find("to"); to != payload.end() && to->is_array()) {
+        for (const auto& d : *to)
+            if (d.is_array() && !d.empty() && d[0].is_number_integer()) out.push_back(d[0].get<std::int64_t>());
+        return out;
+    }
+    if (const auto r = payload.find("r"); r != payload.end() && r->is_array()) {
+        for (const auto& a : *r)
+            if (a.is_number_integer()) out.push_back(a.get<std::int64_t>());
+        return out;
+    }
+    return std::nullopt;  // a send whose recipients did not fit: read by id
+}
+
 }  // namespace
 
 event_bus::~event_bus() {
@@ -154,8 +171,7 @@ void event_bus::handle(const std::string& payload) {
         start_pending([&](const std::string& t, const pending_start&) { return t == token; });
         return;
     }
-    const auto events = parsed.is_discarded() ? std::vector<event>{} : engine_->events_of_notice(parsed);
-    if (events.empty()) {
+    if (!parsed.is_object()) {
         ++bad_;
         return;
     }
@@ -167,6 +183,17 @@ void event_bus::handle(const std::string& payload) {
             if (seconds <= lag_buckets[i]) ++lag_.counts[i];
         ++lag_.count;
         lag_.sum += seconds;
+    }
+    // Every instance hears every write: one with none of its agents connected here costs
+    // only the parse (no events rebuilt, nothing read by id).
+    if (const auto agents = audience_of(parsed); agents ? !hub_.any_connected(*agents) : hub_.connections() == 0) {
+        ++skipped_;
+        return;
+    }
+    const auto events = engine_->events_of_notice(parsed);
+    if (events.empty()) {
+        ++bad_;
+        return;
     }
     hub_.publish(events);
 }
@@ -209,6 +236,7 @@ event_bus::status event_bus::current() const {
     s.gaps = gaps_;
     s.notifications = notifications_;
     s.bad_notifications = bad_;
+    s.skipped = skipped_;
     s.announce_failures = announce_failures_;
     if (!listeners_.empty()) s.listener = strata::postgres::listener_state::connected;
     for (const auto& l : listeners_) {

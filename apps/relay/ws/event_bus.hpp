@@ -61,6 +61,7 @@ public:
         std::uint64_t gaps = 0;
         std::uint64_t notifications = 0;
         std::uint64_t bad_notifications = 0;
+        std::uint64_t skipped = 0;  // none of their agents connected here
         std::uint64_t announce_failures = 0;  // announced locally instead
     };
     [[nodiscard]] status current() const;
@@ -113,6 +114,7 @@ private:
     std::atomic<std::uint64_t> gaps_{0};
     std::atomic<std::uint64_t> notifications_{0};
     std::atomic<std::uint64_t> bad_{0};
+    std::atomic<std::uint64_t> skipped_{0};
     std::atomic<std::uint64_t> announce_failures_{0};
 };
 

@@ -201,6 +201,11 @@ void hub::close_all() {
     for (auto& s : all) s->close();
 }
 
+bool hub::any_connected(const std::vector<std::int64_t>& agents) const {
+    std::lock_guard lock(mutex_);
+    return std::any_of(agents.begin(), agents.end(), [&](std::int64_t a) { return sessions_.count(a) != 0; });
+}
+
 std::size_t hub::connections() const {
     std::lock_guard lock(mutex_);
     std::size_t n = 0;

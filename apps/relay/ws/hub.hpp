@@ -86,6 +86,8 @@ public:
     void resync_all(const std::string& reason);
     void close_all();
     [[nodiscard]] std::size_t connections() const;
+    // Whether any of `agents` has a connection here.
+    [[nodiscard]] bool any_connected(const std::vector<std::int64_t>& agents) const;
     [[nodiscard]] std::uint64_t events_sent() const noexcept { return sent_.load(); }
     [[nodiscard]] std::uint64_t deliveries_replayed() const noexcept { return replayed_.load(); }
     [[nodiscard]] std::uint64_t resyncs_sent() const noexcept { return resyncs_.load(); }
