@@ -122,31 +122,36 @@ void hub::deliver(ws_connection& c, position& pos, const prepared& p) {
 
 void hub::publish(const std::vector<event>& events) {
     if (events.empty()) return;
-    auto p = std::make_shared<prepared>();
-    std::vector<std::int64_t> agents;
-    for (const auto& e : events) {
-        prepared::frame f;
-        f.head = "{\"type\":" + dump(json(e.type)) + ",\"seq\":";
-        f.tail = ",\"data\":" + dump(e.data) + "}";
-        f.recipients = e.recipients;
-        std::sort(f.recipients.begin(), f.recipients.end());
-        f.recipients.erase(std::unique(f.recipients.begin(), f.recipients.end()), f.recipients.end());
-        agents.insert(agents.end(), f.recipients.begin(), f.recipients.end());
-        for (const auto& [agent, seq] : e.positions) p->seq_of[agent] = std::max(p->seq_of[agent], seq);
-        p->frames.push_back(std::move(f));
-    }
-    std::sort(agents.begin(), agents.end());
-    agents.erase(std::unique(agents.begin(), agents.end()), agents.end());
-
+    // Who is connected here, first: only their frames are serialized (on PostgreSQL every
+    // instance hears every write, and most of its recipients are elsewhere).
+    std::unordered_map<std::int64_t, bool> here;  // agent -> connected here
     std::vector<target> targets;
     {
         std::lock_guard lock(mutex_);
-        for (std::int64_t agent : agents) {
-            const auto it = sessions_.find(agent);
-            if (it == sessions_.end()) continue;
-            for (const auto& m : it->second)
-                if (auto conn = m.conn.lock()) targets.push_back({std::move(conn), m.pos});
-        }
+        for (const auto& e : events)
+            for (std::int64_t agent : e.recipients) {
+                if (here.count(agent) != 0) continue;
+                const auto it = sessions_.find(agent);
+                here[agent] = it != sessions_.end();
+                if (it == sessions_.end()) continue;
+                for (const auto& m : it->second)
+                    if (auto conn = m.conn.lock()) targets.push_back({std::move(conn), m.pos});
+            }
+    }
+    if (targets.empty()) return;
+    auto p = std::make_shared<prepared>();
+    for (const auto& e : events) {
+        prepared::frame f;
+        for (std::int64_t agent : e.recipients)
+            if (here[agent]) f.recipients.push_back(agent);
+        if (f.recipients.empty()) continue;
+        std::sort(f.recipients.begin(), f.recipients.end());
+        f.recipients.erase(std::unique(f.recipients.begin(), f.recipients.end()), f.recipients.end());
+        f.head = "{\"type\":" + dump(json(e.type)) + ",\"seq\":";
+        f.tail = ",\"data\":" + dump(e.data) + "}";
+        for (const auto& [agent, seq] : e.positions)
+            if (here[agent]) p->seq_of[agent] = std::max(p->seq_of[agent], seq);
+        p->frames.push_back(std::move(f));
     }
     // Each connection in turn, under its own lock: frames go out in the order they are
     // decided, and a catch-up read holds up only its connection.
