@@ -1,7 +1,7 @@
 // For the commit-group tests (group_commit_test.cpp, grouped_batches_test.cpp): a gate
 // that holds the first unit of a group inside the database call until the test lets it
 // go, so the callers started meanwhile queue behind it and form the next group; it also
-// records how units and groups ran.
+// records how units and groups ran. And the fixture both suites build on.
 #pragma once
 
 #include <atomic>
@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "driver_under_test.hpp"
 #include "strata/strata.hpp"
 
 namespace strata::test {
@@ -91,6 +92,29 @@ private:
     bool open_ = false;
     std::vector<atomic_unit_summary> units_;
     std::vector<commit_group_summary> groups_;
+};
+
+// What both commit-group suites share: the gate, the runtime it watches, and a notes table
+// whose units of two inserts can be made to fail at their second statement.
+class commit_group_suite : public conformance {
+protected:
+    void create_notes() {
+        rt_->execute(sql("CREATE TABLE notes(id " + types().integer + " PRIMARY KEY, body " + types().text +
+                         " NOT NULL, rank " + types().integer + " NOT NULL CHECK (rank >= 0))"))
+            .drain();
+    }
+    // Two inserts with ids 2n and 2n+1; the second violates the CHECK when `fails`.
+    static std::vector<plan> unit(int n, bool fails = false) {
+        const sql_template insert("INSERT INTO notes(id, body, rank) VALUES (?, ?, ?) RETURNING id");
+        return {insert.bind(2 * n, "note", 0), insert.bind(2 * n + 1, "note", fails ? -1 : 1)};
+    }
+    // Rows of units 0..n-1.
+    std::int64_t rows_with_ids_below(int n) {
+        return rt_->execute(sql("SELECT COUNT(*) FROM notes WHERE id >= 0 AND id < ?", 2 * n)).one_as<std::int64_t>();
+    }
+
+    std::shared_ptr<commit_gate> gate_ = std::make_shared<commit_gate>();
+    runtime* rt_ = nullptr;
 };
 
 }  // namespace strata::test

@@ -15,20 +15,12 @@
 namespace strata::test {
 namespace {
 
-class group_commit : public conformance {
+class group_commit : public commit_group_suite {
 protected:
     void SetUp() override {
         conformance::SetUp();
-        gate_ = std::make_shared<commit_gate>();
         rt_ = &connect({gate_});
-        rt_->execute(sql("CREATE TABLE notes(id " + types().integer + " PRIMARY KEY, body " + types().text +
-                         " NOT NULL, rank " + types().integer + " NOT NULL CHECK (rank >= 0))"))
-            .drain();
-    }
-    // Two inserts with ids 2n and 2n+1; the second violates the CHECK when `fails`.
-    static std::vector<plan> unit(int n, bool fails = false) {
-        const sql_template insert("INSERT INTO notes(id, body, rank) VALUES (?, ?, ?) RETURNING id");
-        return {insert.bind(2 * n, "note", 0), insert.bind(2 * n + 1, "note", fails ? -1 : 1)};
+        create_notes();
     }
     static std::vector<plan> gate_unit() {
         return {sql("INSERT INTO notes(id, body, rank) VALUES (?, 'gate', 0)", -1)};
@@ -39,17 +31,11 @@ protected:
         o.group = commit_group{std::move(key), max_units, std::chrono::milliseconds(2000)};
         return o;
     }
-    std::int64_t rows_with_ids_below(int n) {
-        return rt_->execute(sql("SELECT COUNT(*) FROM notes WHERE id >= 0 AND id < ?", 2 * n)).one_as<std::int64_t>();
-    }
     // The gate unit leads; `callers` units queue behind it, all grouped under "k".
     template <class Call>
     void with_callers_behind_the_gate(int callers, const Call& call) {
         gate_->with_callers_behind(callers, [&] { (void)run_atomic_writes(*rt_, gate_unit(), grouped()); }, call);
     }
-
-    std::shared_ptr<commit_gate> gate_;
-    runtime* rt_ = nullptr;
 };
 
 TEST_P(group_commit, a_lone_unit_runs_alone_and_commits) {

@@ -15,25 +15,17 @@
 namespace strata::test {
 namespace {
 
-class grouped_batches : public conformance {
+class grouped_batches : public commit_group_suite {
 protected:
     void SetUp() override {
         conformance::SetUp();
-        gate_ = std::make_shared<commit_gate>();
         controls_ = std::make_shared<wrapper_controls>();
         auto probe = instantiate(GetParam().make_stack({}));
         controls_->batch_through_transaction = !probe.caps().atomic_batch;
         controls_->before_batch = [g = gate_](const std::vector<std::string>& sql) { g->hold_batch(sql); };
         auto w = controls_;
         rt_ = &connect_stack([w](strata::stack s) { return wrap_stack(std::move(s), w); }, {gate_});
-        rt_->execute(sql("CREATE TABLE notes(id " + types().integer + " PRIMARY KEY, body " + types().text +
-                         " NOT NULL, rank " + types().integer + " NOT NULL CHECK (rank >= 0))"))
-            .drain();
-    }
-    // Two inserts with ids 2n and 2n+1; the second violates the CHECK when `fails`.
-    static std::vector<plan> unit(int n, bool fails = false) {
-        const sql_template insert("INSERT INTO notes(id, body, rank) VALUES (?, ?, ?) RETURNING id");
-        return {insert.bind(2 * n, "note", 0), insert.bind(2 * n + 1, "note", fails ? -1 : 1)};
+        create_notes();
     }
     static atomic_options grouped(std::size_t max_units = 32) {
         atomic_options o;
@@ -41,9 +33,6 @@ protected:
         o.prefer_batch = true;
         o.group = commit_group{"k", max_units, std::chrono::milliseconds(2000)};
         return o;
-    }
-    std::int64_t rows_with_ids_below(int n) {
-        return rt_->execute(sql("SELECT COUNT(*) FROM notes WHERE id >= 0 AND id < ?", 2 * n)).one_as<std::int64_t>();
     }
     std::size_t batches() {
         std::lock_guard lock(controls_->mutex);
@@ -63,9 +52,7 @@ protected:
             call);
     }
 
-    std::shared_ptr<commit_gate> gate_;
     std::shared_ptr<wrapper_controls> controls_;
-    runtime* rt_ = nullptr;
 };
 
 TEST_P(grouped_batches, queued_batch_units_are_sent_as_one_batch_and_each_gets_its_own_results) {

@@ -75,7 +75,7 @@ write_result engine::send_dm(const principal& p, const std::string& to, const me
     spec.log_id = next_message_id();
     const json message =
         detail::new_message_json(spec.message, p.agent_name, std::nullopt, conversation_id, files.files);
-    const json response{{"conversation_id", conversation_id}, {"message", message}};
+    const json response = detail::message_event_data("dm.received", message);  // also the HTTP answer
     return run_send(spec, idem, 201, response,
                     {"dm.received", response, p.agent_id, spec.message.id, std::nullopt, conversation_id});
 }

@@ -93,7 +93,7 @@ write_result engine::send_to_conversation(const principal& p, const std::string&
     spec.conversation_id = conversation.id;
     const json message =
         detail::new_message_json(spec.message, p.agent_name, std::nullopt, conversation.id, files.files);
-    const json response{{"conversation_id", conversation.id}, {"message", message}};
+    const json response = detail::message_event_data("group_dm.received", message);  // also the HTTP answer
     return run_send(spec, idem, 201, response,
                     {group ? "group_dm.received" : "dm.received", response, p.agent_id, spec.message.id, std::nullopt,
                      conversation.id});

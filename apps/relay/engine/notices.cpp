@@ -17,6 +17,13 @@ json optional_text(const std::optional<std::string>& v) {
 
 }  // namespace
 
+json message_event_data(const std::string& type, const json& message) {
+    if (type == "thread.reply") return {{"thread_id", message["thread_id"]}, {"message", message}};
+    if (type == "dm.received" || type == "group_dm.received")
+        return {{"conversation_id", message["conversation_id"]}, {"message", message}};
+    return message;
+}
+
 std::vector<event> send_events(const send_announcement& a, const std::vector<accepted_delivery>& to) {
     std::vector<event> out;
     event main{a.type, a.data, {a.sender}, {}};

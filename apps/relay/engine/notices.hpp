@@ -33,6 +33,11 @@ struct send_announcement {
     std::optional<std::string> conversation_id{};
 };
 
+// A message event's data around its message: the Message itself (message.created),
+// {thread_id, message} (thread.reply), {conversation_id, message} (dm.received,
+// group_dm.received). The writer and an instance rebuilding a notification both use it.
+[[nodiscard]] json message_event_data(const std::string& type, const json& message);
+
 // The events of a committed send: its main event to the sender and every recipient, and
 // one delivery.accepted per delivery; each recipient's frame carries its delivery seq.
 [[nodiscard]] std::vector<event> send_events(const send_announcement& a, const std::vector<accepted_delivery>& to);

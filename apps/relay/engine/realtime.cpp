@@ -12,14 +12,6 @@ std::optional<std::string> optional_text(const json& j, const char* key) {
     return it->get<std::string>();
 }
 
-// A message event's data around the message, as the writer built it.
-json wrap(const std::string& type, const json& message) {
-    if (type == "thread.reply") return {{"thread_id", message["thread_id"]}, {"message", message}};
-    if (type == "dm.received" || type == "group_dm.received")
-        return {{"conversation_id", message["conversation_id"]}, {"message", message}};
-    return message;
-}
-
 }  // namespace
 
 std::vector<event> engine::events_of_notice(const json& payload) const {
@@ -43,7 +35,7 @@ std::vector<event> engine::events_of_notice(const json& payload) const {
     } else {  // too large to travel: the message, read by id
         const auto record = messages_.find(a.message_id);
         if (!record) return {};
-        a.data = wrap(type, messages_.to_json({*record}, false).front());
+        a.data = detail::message_event_data(type, messages_.to_json({*record}, false).front());
     }
     std::vector<detail::accepted_delivery> to;
     if (payload.contains("to")) {

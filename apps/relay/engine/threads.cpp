@@ -38,7 +38,7 @@ write_result engine::reply(const principal& p, std::int64_t parent_id, const mes
     const json message =
         detail::new_message_json(spec.message, p.agent_name, channel_name, parent->conversation_id, json::array());
     return run_send(spec, idem, 201, message,
-                    {"thread.reply", {{"thread_id", id_text(root)}, {"message", message}}, p.agent_id,
+                    {"thread.reply", detail::message_event_data("thread.reply", message), p.agent_id,
                      spec.message.id, channel_name, parent->conversation_id});
 }
 

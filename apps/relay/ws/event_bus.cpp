@@ -227,7 +227,8 @@ void event_bus::stop() {
         wake_.notify_all();
     }
     if (thread_.joinable()) thread_.join();
-    listeners_.clear();
+    // The stopped listeners stay until the bus goes: /healthz and /metrics may still read
+    // their state while the server finishes its requests.
 }
 
 event_bus::status event_bus::current() const {

@@ -48,7 +48,8 @@ public:
     // After the write committed: its events to the clients, unless its unit announced
     // them already.
     void publish(const write_result& r);
-    // Stops the listeners and the fan-out thread; later publishes go nowhere. Idempotent.
+    // Stops the listeners and the fan-out thread: nothing is fanned out here any more (a
+    // write still announces its events to the other instances). Idempotent.
     void stop();
 
     // The notification channel of relay on `db`: "relay." and its schema (NOTIFY is per
