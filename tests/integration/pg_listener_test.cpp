@@ -1,6 +1,8 @@
 // strata::postgres::listener on a real cluster (docs/decisions/0032): delivery in commit
 // order, channels checked and quoted, UNLISTEN, a backend terminated under the listener
 // (it reconnects, listens again and signals a gap), a stop that ends while reconnecting.
+#include <cstdlib>
+#include <optional>
 #include <thread>
 
 #include "../support/fault_proxy.hpp"
@@ -247,6 +249,28 @@ TEST_F(pg_listener, a_handler_may_stop_its_listener) {
     ASSERT_TRUE(eventually([&] { return stopped_inside.load(); }));
     EXPECT_TRUE(eventually([&] { return l->state() == listener_state::stopped; }));
     l.reset();  // the thread was detached by the handler's stop(): nothing left to join
+}
+
+// Payloads arrive in the session's client encoding: the listener fixes it to UTF-8, as
+// the pool does (decision 0029), whatever the environment or the server's default says.
+TEST_F(pg_listener, payloads_arrive_in_utf8_whatever_the_default_client_encoding) {
+    auto& db = connect();
+    inbox in;
+    ::setenv("PGCLIENTENCODING", "LATIN1", 1);  // what libpq would use, unless told otherwise
+    std::optional<listener> l;
+    try {
+        l.emplace(postgres::url{url()}, in.handlers());
+    } catch (...) {
+        ::unsetenv("PGCLIENTENCODING");
+        throw;
+    }
+    ::unsetenv("PGCLIENTENCODING");
+    const std::string ch = channel("utf8");
+    l->listen(ch);
+    const std::string text = "caf\xc3\xa9 \xe2\x82\xac";  // café €: € has no LATIN1 form
+    send(db, ch, text);
+    ASSERT_TRUE(arrives(in, ch, text));
+    EXPECT_TRUE(in.gaps().empty());
 }
 
 TEST_F(pg_listener, a_listener_opens_its_own_connection_from_a_pool) {

@@ -61,15 +61,19 @@ std::unique_ptr<listener_connection> listener_connection::open(const listener_ta
     const std::string timeout = std::to_string(t.connect_timeout.count());
     // Defaults first: anything the URL says overrides them (it is the expanded dbname).
     // Keepalives find a server that vanished without a word (no FIN, no RST) in about a
-    // minute instead of the system's two hours: a listener only ever reads.
+    // minute instead of the system's two hours: a listener only ever reads. Then, as the
+    // pool does, the client encoding payloads are decoded in (the URL was checked not to
+    // contradict it): later keys win, and PGCLIENTENCODING or the server's default do not.
     const char* keys[] = {"connect_timeout",
                           "fallback_application_name",
                           "keepalives_idle",
                           "keepalives_interval",
                           "keepalives_count",
                           "dbname",
+                          "client_encoding",
                           nullptr};
-    const char* values[] = {timeout.c_str(), "strata-listener", "30", "10", "3", t.conninfo.c_str(), nullptr};
+    const char* values[] = {timeout.c_str(), "strata-listener", "30", "10", "3", t.conninfo.c_str(), "UTF8",
+                            nullptr};
     PGconn* conn = PQconnectStartParams(keys, values, 1);
     if (conn == nullptr) throw connect_failed("out of memory", t.description, t.password);
     std::unique_ptr<listener_connection> c(new listener_connection(conn, t.password));
